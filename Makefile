@@ -1,0 +1,61 @@
+# LeadShare — `make run` serves the demo, `make test` runs the tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+SCALE  ?= small
+TRANSLATIONS := leadshare/translations
+
+.PHONY: run test install install-dev translations messages migration lint worker bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## Compile the Japanese and English catalogues (.po → .mo).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS) -f >/dev/null 2>&1
+
+## Re-extract every user-visible string and merge it into both catalogues.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _gettext -k _ngettext:1,2 --no-location --sort-output -o $(TRANSLATIONS)/messages.pot . >/dev/null 2>&1
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete >/dev/null 2>&1
+
+## Regenerate the schema migration from the models (before the first release only).
+migration: $(VENV)/.installed
+	rm -f migrations/versions/*.py /tmp/leadshare-migration.db
+	DATABASE_URL=sqlite:////tmp/leadshare-migration.db FLASK_SECRET_KEY=migration $(FLASK) db migrate -m "schema" >/dev/null 2>&1
+	rm -f /tmp/leadshare-migration.db
+
+run: translations
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	@echo ""
+	@echo "  LeadShare is running on http://$(HOST):$(PORT)"
+	@echo "  Staff:    admin@vendor.example, sales@vendor.example"
+	@echo "  Partners: manager@alpha.example, rep@alpha.example (also beta, gamma)"
+	@echo "  Password: demo-password"
+	@echo ""
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS) -f >/dev/null 2>&1
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) instance/*.db .pytest_cache

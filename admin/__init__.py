@@ -1,0 +1,42 @@
+"""The staff back office: Flask-Admin at ``/admin/``, built fresh for every app."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+from flask_admin import Admin, AdminIndexView, expose
+from flask_admin.theme import Bootstrap4Theme
+
+from admin.security import StaffAccessMixin
+from leadshare.security import csp_nonce
+
+
+class StaffIndexView(StaffAccessMixin, AdminIndexView):
+    """The back office's home page, closed to everybody but vendor staff."""
+
+    @expose("/")
+    def index(self):
+        """Today's overview for staff."""
+        from admin.dashboard import overview
+
+        return self.render("staff/index.html", overview=overview())
+
+
+def init_admin(app: Flask) -> Admin:
+    """Create the back office for ``app`` with every staff view."""
+    # Our templates (staff/…) and static files, found beside Flask-Admin's own.
+    app.register_blueprint(
+        Blueprint("staff", __name__, template_folder="templates", static_folder="static",
+                  static_url_path="/admin-static")
+    )
+    admin = Admin(
+        app,
+        name="LeadShare",
+        url="/admin",
+        index_view=StaffIndexView(name="Home", url="/admin", endpoint="admin"),
+        theme=Bootstrap4Theme(base_template="staff/base.html"),
+        csp_nonce_generator=csp_nonce,
+    )
+    from admin.views import register_views
+
+    register_views(admin)
+    return admin

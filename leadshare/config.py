@@ -1,0 +1,85 @@
+"""Configuration classes. Secrets and URLs come from the environment, never from the code."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+
+def database_url(url: str | None) -> str | None:
+    """Use psycopg 3 for plain ``postgresql://`` URLs."""
+    if url and url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url and url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    BABEL_DEFAULT_LOCALE = "ja"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
+    LANGUAGES = ("ja", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    #: Absolute lifetime of a login, and how long it survives without a request.
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    SESSION_IDLE_TIMEOUT = timedelta(hours=2)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_IP = "30 per minute"
+    LOGIN_FAILURE_LIMIT = "5 per minute;20 per hour"
+
+    MAIL_DEFAULT_SENDER = "LeadShare <no-reply@leadshare.example>"
+    MAIL_SERVER: str | None = None
+    #: Public base URL used in e-mails (links back to the portal).
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+
+    #: Days without an update before an accepted lead counts as stale (issue: SLA).
+    DEFAULT_UPDATE_SLA_DAYS = 14
+    FLASK_ADMIN_SWATCH = "default"
+    PRODUCTION = False
+
+
+class DevelopmentConfig(Config):
+    """``make run``: an SQLite file in the instance folder."""
+
+
+class TestingConfig(Config):
+    """The test suite: in-memory SQLite unless TEST_DATABASE_URL is set."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105 - only for tests
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
+    RATELIMIT_ENABLED = True
+
+
+class ProductionConfig(Config):
+    """Production: PostgreSQL, secure cookies, Redis-backed rate limits."""
+
+    PRODUCTION = True
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,71 @@
+"""Language and time zone: the user's setting, else the browser's, else Japanese / Tokyo."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS, label
+
+
+def select_locale() -> str:
+    """The logged-in user's language, else the one chosen this session, else Accept-Language."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated:
+        return current_user.locale.value
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def select_timezone() -> str:
+    """The user's own time zone, else the deployment's default (Asia/Tokyo)."""
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def _datetime(value: datetime | None, fmt: str = "medium") -> str:
+    """A timestamp in the user's zone and language; empty for ``None``."""
+    return format_datetime(value, fmt) if value else ""
+
+
+def _date(value: date | None, fmt: str = "medium") -> str:
+    """A date in the user's language; empty for ``None``."""
+    return format_date(value, fmt) if value else ""
+
+
+def _yen(value: int | None) -> str:
+    """An amount in yen, formatted for the user's language."""
+    return format_currency(value, "JPY") if value is not None else ""
+
+
+def init_app(app: Flask) -> None:
+    """Expose formatting helpers and catalogue labels to templates."""
+    app.jinja_env.filters.update(
+        datetime=_datetime,
+        date=_date,
+        yen=_yen,
+        number=lambda v: format_decimal(v) if v is not None else "",
+    )
+    app.jinja_env.globals.update(
+        region_label=lambda code: label(REGIONS, code),
+        product_label=lambda code: label(PRODUCT_LINES, code),
+        industry_label=lambda code: label(INDUSTRIES, code),
+        size_label=lambda code: label(SIZE_BANDS, code),
+        languages={"ja": "日本語", "en": "English"},
+    )
+
+    @app.context_processor
+    def _locale_context():
+        from flask_babel import get_locale
+
+        locale = get_locale()
+        return {"current_locale": str(locale) if locale else "ja", "_": _}

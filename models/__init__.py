@@ -1,0 +1,73 @@
+"""The LeadShare domain: entities, invariants, visibility gates and workflow rules.
+
+Every model is imported here so that Alembic sees every table.
+"""
+
+from models.audit import AuditEvent, record_event
+from models.base import Base, utcnow
+from models.leads import (
+    Activity,
+    Channel,
+    ConversationNote,
+    Lead,
+    LeadSource,
+    LostReason,
+    NoteCategory,
+    NoteVisibility,
+    Stage,
+    StageChange,
+    Timing,
+)
+from models.offers import BoardRead, Comment, DeclineReason, Offer, OfferState
+from models.organisations import (
+    Engagement,
+    Organisation,
+    OrgKind,
+    PartnerPolicy,
+    PartnerStatus,
+    PartnerTier,
+)
+from models.outbox import OutboxMessage, OutboxStatus, queue_message
+from models.prospects import ConsentMethod, InstalledProduct, Prospect
+from models.registrations import DealRegistration, RegistrationStatus
+from models.users import Locale, Role, User
+
+__all__ = [
+    "Activity",
+    "AuditEvent",
+    "Base",
+    "BoardRead",
+    "Channel",
+    "Comment",
+    "ConsentMethod",
+    "ConversationNote",
+    "DealRegistration",
+    "DeclineReason",
+    "Engagement",
+    "InstalledProduct",
+    "Lead",
+    "LeadSource",
+    "Locale",
+    "LostReason",
+    "NoteCategory",
+    "NoteVisibility",
+    "Offer",
+    "OfferState",
+    "OrgKind",
+    "Organisation",
+    "OutboxMessage",
+    "OutboxStatus",
+    "PartnerPolicy",
+    "PartnerStatus",
+    "PartnerTier",
+    "Prospect",
+    "RegistrationStatus",
+    "Role",
+    "Stage",
+    "StageChange",
+    "Timing",
+    "User",
+    "queue_message",
+    "record_event",
+    "utcnow",
+]

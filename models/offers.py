@@ -1,0 +1,197 @@
+"""Offers of a lead to one partner, and the comment board the two sides share."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, enum_column, utcnow
+from models.organisations import Organisation
+
+if TYPE_CHECKING:
+    from models.leads import Lead
+    from models.users import User
+
+
+class OfferState(enum.Enum):
+    """offered → details requested → details granted → accepted | declined | expired | withdrawn."""
+
+    OFFERED = "offered"
+    DETAILS_REQUESTED = "details_requested"
+    DETAILS_GRANTED = "details_granted"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+OFFER_STATE_LABELS = {
+    OfferState.OFFERED: _l("Offered"),
+    OfferState.DETAILS_REQUESTED: _l("Details requested"),
+    OfferState.DETAILS_GRANTED: _l("Details granted"),
+    OfferState.ACCEPTED: _l("Accepted"),
+    OfferState.DECLINED: _l("Declined"),
+    OfferState.EXPIRED: _l("Expired"),
+    OfferState.WITHDRAWN: _l("Withdrawn"),
+}
+
+#: States in which the partner still owes an answer.
+OPEN_STATES = (OfferState.OFFERED, OfferState.DETAILS_REQUESTED, OfferState.DETAILS_GRANTED)
+#: States that count against a partner's capacity.
+HOLDING_STATES = (*OPEN_STATES, OfferState.ACCEPTED)
+#: States after which the offer is over without acceptance.
+ENDED_STATES = (OfferState.DECLINED, OfferState.EXPIRED, OfferState.WITHDRAWN)
+
+
+class DeclineReason(enum.Enum):
+    """Why a partner declined an offer."""
+
+    NO_CAPACITY = "no_capacity"
+    OUT_OF_TERRITORY = "out_of_territory"
+    NO_PRODUCT_FIT = "no_product_fit"
+    ALREADY_KNOWN = "already_known"
+    TOO_SMALL = "too_small"
+    OTHER = "other"
+
+
+DECLINE_REASON_LABELS = {
+    DeclineReason.NO_CAPACITY: _l("No capacity at the moment"),
+    DeclineReason.OUT_OF_TERRITORY: _l("Outside our territory"),
+    DeclineReason.NO_PRODUCT_FIT: _l("Not our product line"),
+    DeclineReason.ALREADY_KNOWN: _l("Customer already known to us"),
+    DeclineReason.TOO_SMALL: _l("Deal too small"),
+    DeclineReason.OTHER: _l("Other"),
+}
+
+
+class Offer(Base):
+    """A lead offered to one partner organisation."""
+
+    __tablename__ = "offers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(sa.ForeignKey("leads.id", ondelete="RESTRICT"))
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="RESTRICT")
+    )
+    state: Mapped[OfferState] = mapped_column(
+        enum_column(OfferState, "offer_state"), default=OfferState.OFFERED
+    )
+    offered_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    offered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    respond_by: Mapped[datetime]
+    reminded_at: Mapped[datetime | None]
+    comment_to_partner: Mapped[str | None] = mapped_column(sa.Text)
+    override_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    details_requested_at: Mapped[datetime | None]
+    details_granted_at: Mapped[datetime | None]
+    details_granted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    details_refused_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    accepted_at: Mapped[datetime | None]
+    accepted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    assigned_rep_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    decline_reason: Mapped[DeclineReason | None] = mapped_column(
+        enum_column(DeclineReason, "decline_reason")
+    )
+    decline_note: Mapped[str | None] = mapped_column(sa.Text)
+    ended_at: Mapped[datetime | None]
+    withdraw_reason: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(default=1)
+
+    lead: Mapped[Lead] = relationship(back_populates="offers")
+    organisation: Mapped[Organisation] = relationship()
+    offered_by: Mapped[User] = relationship(foreign_keys=[offered_by_id])
+    accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])
+    assigned_rep: Mapped[User | None] = relationship(foreign_keys=[assigned_rep_id])
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="offer", order_by="Comment.created_at"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # DESIGN: at most one accepted offer per lead, enforced by the database.
+        sa.Index(
+            "uq_offers_one_accepted_per_lead",
+            "lead_id",
+            unique=True,
+            sqlite_where=sa.text("state = 'accepted'"),
+            postgresql_where=sa.text("state = 'accepted'"),
+        ),
+        # One live offer per lead and partner; history (ended offers) may repeat.
+        sa.Index(
+            "uq_offers_one_open_per_lead_partner",
+            "lead_id",
+            "organisation_id",
+            unique=True,
+            sqlite_where=sa.text(
+                "state IN ('offered', 'details_requested', 'details_granted', 'accepted')"
+            ),
+            postgresql_where=sa.text(
+                "state IN ('offered', 'details_requested', 'details_granted', 'accepted')"
+            ),
+        ),
+        sa.Index("ix_offers_organisation_state", "organisation_id", "state", "offered_at"),
+        sa.Index("ix_offers_lead_state", "lead_id", "state"),
+        sa.Index("ix_offers_state_respond_by", "state", "respond_by"),
+        sa.CheckConstraint(
+            "state != 'declined' OR decline_reason IS NOT NULL", name="declined_has_reason"
+        ),
+        sa.CheckConstraint(
+            "state != 'accepted' OR accepted_at IS NOT NULL", name="accepted_has_time"
+        ),
+    )
+
+    @property
+    def is_open(self) -> bool:
+        """The partner still owes an answer."""
+        return self.state in OPEN_STATES
+
+    @property
+    def is_accepted(self) -> bool:
+        """The partner took the lead."""
+        return self.state is OfferState.ACCEPTED
+
+
+class Comment(Base):
+    """A post on the board of one lead with one partner; only those two sides see it."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("offers.id", ondelete="RESTRICT"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    hidden_at: Mapped[datetime | None]
+
+    offer: Mapped[Offer] = relationship(back_populates="comments")
+    author: Mapped[User] = relationship()
+
+
+class BoardRead(Base):
+    """When a user last read a board, to mark posts that are new to them."""
+
+    __tablename__ = "board_reads"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    offer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_read_at: Mapped[datetime] = mapped_column(default=utcnow)
