@@ -23,6 +23,7 @@ _schema_ready = False
 def pytest_configure(config):
     """Say which database the run uses."""
     config.addinivalue_line("markers", "csrf: run the test with CSRF protection on")
+    config.addinivalue_line("markers", "ratelimit: run the test with rate limits on")
 
 
 def pytest_report_header(config):
@@ -71,7 +72,8 @@ def _end_request_like_production(exc):
 def app(request):
     """A LeadShare app on an empty database (CSRF on for tests marked ``csrf``)."""
     csrf = request.node.get_closest_marker("csrf") is not None
-    app = create_app("testing", WTF_CSRF_ENABLED=csrf, RATELIMIT_ENABLED=False)
+    ratelimit = request.node.get_closest_marker("ratelimit") is not None
+    app = create_app("testing", WTF_CSRF_ENABLED=csrf, RATELIMIT_ENABLED=ratelimit)
     app.teardown_request(_end_request_like_production)
     with app.app_context():
         if POSTGRES:
