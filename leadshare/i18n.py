@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +15,8 @@ from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS, lab
 def select_locale() -> str:
     """The logged-in user's language, else the one chosen this session, else Accept-Language."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated:
         return current_user.locale.value
     chosen = session.get("locale")
@@ -27,6 +29,8 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     """The user's own time zone, else the deployment's default (Asia/Tokyo)."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_TIMEZONE"]
     if current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
