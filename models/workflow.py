@@ -138,19 +138,36 @@ def _offer_payload(offer: Offer) -> dict[str, Any]:
     return payload
 
 
+def _holds_lead() -> sa.ColumnElement[bool]:
+    """An offer that counts against capacity: open, or accepted and still being worked."""
+    return sa.or_(
+        Offer.state.in_(OPEN_STATES),
+        sa.and_(Offer.state == OfferState.ACCEPTED, Lead.stage.in_(WORKING_STAGES)),
+    )
+
+
 def open_lead_count(organisation_id: int) -> int:
     """Leads a partner holds: open offers plus accepted leads still being worked."""
     return db.session.scalar(
         sa.select(sa.func.count(Offer.id))
         .join(Offer.lead)
-        .where(
-            Offer.organisation_id == organisation_id,
-            sa.or_(
-                Offer.state.in_(OPEN_STATES),
-                sa.and_(Offer.state == OfferState.ACCEPTED, Lead.stage.in_(WORKING_STAGES)),
-            ),
-        )
+        .where(Offer.organisation_id == organisation_id, _holds_lead())
     )
+
+
+def open_lead_counts(organisation_ids: list[int]) -> dict[int, int]:
+    """:func:`open_lead_count` for many partners in one query (0 for those holding none)."""
+    counts = dict.fromkeys(organisation_ids, 0)
+    if not organisation_ids:
+        return counts
+    rows = db.session.execute(
+        sa.select(Offer.organisation_id, sa.func.count(Offer.id))
+        .join(Offer.lead)
+        .where(Offer.organisation_id.in_(organisation_ids), _holds_lead())
+        .group_by(Offer.organisation_id)
+    )
+    counts.update({org_id: int(n) for org_id, n in rows})
+    return counts
 
 
 # --------------------------------------------------------------------------- leads
@@ -236,8 +253,14 @@ def qualify_lead(
     return lead
 
 
-def policy_problems(lead: Lead, partner: Organisation) -> list[str]:
-    """Why offering ``lead`` to ``partner`` falls outside its policy (empty when it fits)."""
+def policy_problems(
+    lead: Lead, partner: Organisation, *, open_count: int | None = None
+) -> list[str]:
+    """Why offering ``lead`` to ``partner`` falls outside its policy (empty when it fits).
+
+    ``open_count`` is the partner's :func:`open_lead_count` when the caller already
+    has it (the routing ranking counts every partner in one query).
+    """
     problems: list[str] = []
     policy = partner.policy
     if policy is None:
@@ -246,7 +269,9 @@ def policy_problems(lead: Lead, partner: Organisation) -> list[str]:
         problems.append(str(_l("The lead's region is outside the partner's regions.")))
     if not policy.allows_product_line(lead.product_interest):
         problems.append(str(_l("The product line is outside the partner's product lines.")))
-    if open_lead_count(partner.id) >= policy.max_open_leads:
+    if open_count is None:
+        open_count = open_lead_count(partner.id)
+    if open_count >= policy.max_open_leads:
         problems.append(str(_l("The partner is at capacity.")))
     return problems
 
