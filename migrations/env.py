@@ -4,6 +4,7 @@ from logging.config import fileConfig
 from flask import current_app
 
 from alembic import context
+import sqlalchemy as sa
 
 import models  # noqa: F401 - registers every table on the metadata
 
@@ -18,12 +19,8 @@ logger = logging.getLogger('alembic.env')
 
 
 def get_engine():
-    try:
-        # this works with Flask-SQLAlchemy<3 and Alchemical
-        return current_app.extensions['migrate'].db.get_engine()
-    except (TypeError, AttributeError):
-        # this works with Flask-SQLAlchemy>=3
-        return current_app.extensions['migrate'].db.engine
+    """The app's engine (Flask-SQLAlchemy 3)."""
+    return current_app.extensions['migrate'].db.engine
 
 
 def get_engine_url():
@@ -51,6 +48,30 @@ def get_metadata():
     if hasattr(target_db, 'metadatas'):
         return target_db.metadatas[None]
     return target_db.metadata
+
+
+def _add_cyclic_foreign_keys_after_tables(script):
+    """Create ``use_alter`` foreign keys (organisations ⇄ users) once both tables exist.
+
+    CREATE TABLE skips them, and autogenerate would otherwise never add them.
+    """
+    from alembic.operations import ops
+
+    added = []
+    for op in script.upgrade_ops.ops:
+        if not isinstance(op, ops.CreateTableOp):
+            continue
+        deferred = [
+            item for item in op.columns
+            if isinstance(item, sa.ForeignKeyConstraint) and item.use_alter
+        ]
+        op.columns = [item for item in op.columns if all(item is not d for d in deferred)]
+        added.extend(ops.CreateForeignKeyOp.from_constraint(fk) for fk in deferred)
+    # Batch form, so that SQLite (which cannot ALTER constraints) rebuilds the table.
+    for fk in added:
+        script.upgrade_ops.ops.append(ops.ModifyTableOps(fk.source_table, [fk]))
+        drop = ops.DropConstraintOp(fk.constraint_name, fk.source_table, type_="foreignkey")
+        script.downgrade_ops.ops.insert(0, ops.ModifyTableOps(fk.source_table, [drop]))
 
 
 def run_migrations_offline():
@@ -91,6 +112,8 @@ def run_migrations_online():
             if script.upgrade_ops.is_empty():
                 directives[:] = []
                 logger.info('No changes in schema detected.')
+                return
+            _add_cyclic_foreign_keys_after_tables(script)
 
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
