@@ -36,3 +36,12 @@ DEMO_LOGINS = (
 def register_cli(app: Flask) -> None:
     """Attach every command group to ``app.cli``."""
     app.cli.add_command(demo_command)
+    from admin.imports import leads_cli
+
+    app.cli.add_command(leads_cli)
+    from leadshare.bench import init_bench
+
+    init_bench(app)
+    from leadshare.notify_cli import register_notification_commands
+
+    register_notification_commands(app)

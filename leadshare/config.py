@@ -50,6 +50,11 @@ class Config:
     #: Public base URL used in e-mails (links back to the portal).
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 
+    #: When an offer expires, offer the lead to the next partner of the ranking by itself
+    #: (env FLASK_LEADSHARE_AUTO_REOFFER=true). Off by default: staff choose.
+    LEADSHARE_AUTO_REOFFER = False
+    #: Failed deliveries are retried with back-off; after this many tries: failed.
+    OUTBOX_MAX_ATTEMPTS = 8
     #: Days without an update before an accepted lead counts as stale (issue: SLA).
     DEFAULT_UPDATE_SLA_DAYS = 14
     FLASK_ADMIN_SWATCH = "default"
