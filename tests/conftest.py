@@ -82,8 +82,7 @@ def app(request):
             Base.metadata.create_all(db.engine)
         yield app
         db.session.remove()
-        if not POSTGRES:
-            db.engine.dispose()
+        db.engine.dispose()
 
 
 @pytest.fixture
