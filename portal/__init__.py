@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import wraps
 
 from flask import Flask, abort, redirect, url_for
+from flask_babel import format_timedelta
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+
+from models.base import utcnow
 
 
 def partner_required(view):
@@ -36,8 +41,51 @@ def manager_required(view):
     return wrapped
 
 
+def choices(pairs) -> list:
+    """WTForms select choices from (value, label) pairs; labels may stay lazy."""
+    from wtforms.fields.choices import SelectChoice
+
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def time_left(deadline: datetime | None) -> str:
+    """'in 5 hours' / 'expired' for a response deadline, in the user's language."""
+    if deadline is None:
+        return ""
+    remaining = deadline - utcnow()
+    if remaining.total_seconds() <= 0:
+        return _("Response time is over")
+    return format_timedelta(remaining, threshold=1.1, add_direction=True)
+
+
+def _nav_context() -> dict:
+    """Template helpers for the portal navigation (computed only when the nav renders)."""
+    from portal.leads.queries import waiting_count
+
+    def nav_waiting() -> int:
+        if not (current_user.is_authenticated and current_user.is_partner):
+            return 0
+        return waiting_count(current_user)
+
+    def has_endpoint(name: str) -> bool:
+        from flask import current_app
+
+        return name in current_app.view_functions
+
+    return {"nav_waiting": nav_waiting, "has_endpoint": has_endpoint, "time_left": time_left}
+
+
 def register_portal(app: Flask) -> None:
     """Register every portal blueprint."""
+    from portal.account import bp as account_bp
     from portal.leads import bp as leads_bp
+    from portal.registrations import bp as registrations_bp
+    from portal.scorecard import bp as scorecard_bp
+    from portal.team import bp as team_bp
 
     app.register_blueprint(leads_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(team_bp)
+    app.register_blueprint(registrations_bp)
+    app.register_blueprint(scorecard_bp)
+    app.context_processor(_nav_context)

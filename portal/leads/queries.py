@@ -1,0 +1,226 @@
+"""Read queries of the partner inbox and lead page; all start from the tenant gate."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, selectinload
+
+from leadshare.extensions import db
+from models.base import utcnow
+from models.gates import DisclosureLevel, disclosure_level, reachable_offers
+from models.leads import WORKING_STAGES, Activity, Lead, StageChange
+from models.offers import BoardRead, Comment, Offer, OfferState
+from models.organisations import Organisation
+from models.prospects import Prospect
+from models.users import Role, User
+
+#: Offer states at which the company name is disclosed, derived from the gate itself.
+COMPANY_STATES = tuple(
+    state
+    for state in OfferState
+    if disclosure_level(SimpleNamespace(state=state)) >= DisclosureLevel.DETAILS
+)
+
+TABS = {
+    "new": _l("New offers"),
+    "details": _l("Details"),
+    "accepted": _l("In progress"),
+    "closed": _l("Closed"),
+}
+
+
+def tab_of_offer():
+    """SQL expression naming the inbox tab of each offer row (stage only read once accepted)."""
+    accepted = Offer.state == OfferState.ACCEPTED
+    return sa.case(
+        (Offer.state == OfferState.OFFERED, "new"),
+        (Offer.state.in_((OfferState.DETAILS_REQUESTED, OfferState.DETAILS_GRANTED)), "details"),
+        (sa.and_(accepted, Lead.stage.in_(WORKING_STAGES)), "accepted"),
+        else_="closed",
+    )
+
+
+def _inbox_base(user: User, search: str | None = None) -> sa.Select:
+    """The user's latest reachable offer per lead, optionally matching ``search``."""
+    gate = reachable_offers(user)
+    latest = gate.with_only_columns(sa.func.max(Offer.id)).group_by(Offer.lead_id)
+    query = (
+        gate.join(Offer.lead)
+        .join(Lead.prospect)
+        .where(Offer.id.in_(latest), Lead.archived.is_(False))
+    )
+    search = (search or "").strip()
+    if search:
+        needle = search.lower()
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Lead.teaser).contains(needle, autoescape=True),
+                sa.func.lower(Lead.need).contains(needle, autoescape=True),
+                sa.and_(
+                    Offer.state.in_(COMPANY_STATES),
+                    sa.func.lower(Prospect.company_name).contains(needle, autoescape=True),
+                ),
+            )
+        )
+    return query
+
+
+def tab_counts(user: User, search: str | None = None) -> dict[str, int]:
+    """How many offers each inbox tab holds (one statement)."""
+    tab = tab_of_offer().label("tab")
+    rows = db.session.execute(
+        _inbox_base(user, search)
+        .with_only_columns(tab, sa.func.count(Offer.id))
+        .group_by(tab)
+    ).all()
+    counts = dict.fromkeys(TABS, 0)
+    counts.update({name: count for name, count in rows})
+    return counts
+
+
+def inbox_query(
+    user: User,
+    *,
+    tab: str,
+    search: str | None = None,
+    state: OfferState | None = None,
+    stage=None,
+) -> sa.Select:
+    """The offers of one inbox tab with everything their rows show loaded up front."""
+    query = _inbox_base(user, search).where(tab_of_offer() == tab)
+    if state is not None:
+        query = query.where(Offer.state == state)
+    if stage is not None:
+        # A lead's stage is the accepting partner's business: filter only accepted offers.
+        query = query.where(Offer.state == OfferState.ACCEPTED, Lead.stage == stage)
+    if tab in ("new", "details"):
+        query = query.order_by(Offer.respond_by.asc(), Offer.id.desc())
+    else:
+        query = query.order_by(Offer.offered_at.desc(), Offer.id.desc())
+    return query.options(*offer_loading())
+
+
+def offer_loading() -> list:
+    """Eager loading for building a :class:`~models.gates.LeadView` without extra queries."""
+    lead = joinedload(Offer.lead)
+    return [
+        lead.joinedload(Lead.prospect).selectinload(Prospect.installed_products),
+        lead.selectinload(Lead.notes),
+        joinedload(Offer.organisation).joinedload(Organisation.policy),
+        joinedload(Offer.assigned_rep),
+    ]
+
+
+def unread_counts(user: User, offers: list[Offer]) -> dict[int, int]:
+    """Board posts by others since the user last read each board (one statement)."""
+    ids = [o.id for o in offers if o.is_accepted]
+    if not ids:
+        return {}
+    read = sa.orm.aliased(BoardRead)
+    rows = db.session.execute(
+        sa.select(Comment.offer_id, sa.func.count(Comment.id))
+        .outerjoin(read, sa.and_(read.offer_id == Comment.offer_id, read.user_id == user.id))
+        .where(
+            Comment.offer_id.in_(ids),
+            Comment.author_id != user.id,
+            Comment.hidden_at.is_(None),
+            sa.or_(read.last_read_at.is_(None), Comment.created_at > read.last_read_at),
+        )
+        .group_by(Comment.offer_id)
+    ).all()
+    return dict(rows)
+
+
+def waiting_count(user: User) -> int:
+    """Items waiting on ``user``: offers to answer, leads to assign (manager), unread posts."""
+    gate = reachable_offers(user)
+    waiting = []
+    if user.role is Role.PARTNER_MANAGER:
+        waiting.append(
+            sa.and_(
+                Offer.state.in_((OfferState.OFFERED, OfferState.DETAILS_GRANTED)),
+                Offer.respond_by > utcnow(),
+            )
+        )
+        waiting.append(
+            sa.and_(
+                Offer.state == OfferState.ACCEPTED,
+                Offer.assigned_rep_id.is_(None),
+                Lead.stage.in_(WORKING_STAGES),
+            )
+        )
+    read = sa.orm.aliased(BoardRead)
+    unread = (
+        sa.select(Comment.id)
+        .outerjoin(read, sa.and_(read.offer_id == Comment.offer_id, read.user_id == user.id))
+        .where(
+            Comment.offer_id == Offer.id,
+            Comment.author_id != user.id,
+            Comment.hidden_at.is_(None),
+            sa.or_(read.last_read_at.is_(None), Comment.created_at > read.last_read_at),
+        )
+        .exists()
+    )
+    waiting.append(sa.and_(Offer.state == OfferState.ACCEPTED, unread))
+    query = (
+        gate.join(Offer.lead)
+        .where(Lead.archived.is_(False), sa.or_(*waiting))
+        .with_only_columns(sa.func.count(Offer.id))
+    )
+    return db.session.scalar(query) or 0
+
+
+def board_of(offer: Offer) -> list[Comment]:
+    """The visible posts of an offer's board, oldest first, with their authors."""
+    return list(
+        db.session.scalars(
+            sa.select(Comment)
+            .where(Comment.offer_id == offer.id, Comment.hidden_at.is_(None))
+            .options(joinedload(Comment.author).joinedload(User.organisation))
+            .order_by(Comment.created_at, Comment.id)
+        )
+    )
+
+
+def activities_of(offer: Offer) -> list[Activity]:
+    """Activities logged on this partner's work of the lead, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Activity)
+            .where(Activity.offer_id == offer.id)
+            .options(joinedload(Activity.author))
+            .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+        )
+    )
+
+
+def stage_history_of(offer: Offer) -> list[StageChange]:
+    """Stage moves made while this partner worked the lead, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(StageChange)
+            .where(StageChange.offer_id == offer.id)
+            .options(joinedload(StageChange.changed_by))
+            .order_by(StageChange.id.desc())
+        )
+    )
+
+
+def last_read(user: User, offer: Offer) -> BoardRead | None:
+    """The user's read marker of this offer's board."""
+    return db.session.get(BoardRead, (user.id, offer.id))
+
+
+def organisation_reps(organisation_id: int) -> list[User]:
+    """Active users of a partner who can be given a lead, by name."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.organisation_id == organisation_id, User.active.is_(True))
+            .order_by(User.name)
+        )
+    )
+
