@@ -152,7 +152,7 @@ def test_every_kind_renders_in_both_languages(world):
         "registration_ref": "reg1",
         "status": "approved",
         "url": "http://127.0.0.1:5000/reset/token",
-        "inviter": "Admin",
+        "invited_by": "Admin",
         "organisation": "Alpha",
         "expires_hours": 48,
         "day": "2025-06-02",
