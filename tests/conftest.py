@@ -49,9 +49,10 @@ def _reset_postgres() -> None:
         Base.metadata.create_all(db.engine)
         _schema_ready = True
         return
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    # DELETE is much faster than TRUNCATE on a handful of small tables.
     with db.engine.begin() as connection:
-        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
 
 
 def _end_request_like_production(exc):
