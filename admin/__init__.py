@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
 
 from admin.security import StaffAccessMixin
 from leadshare.security import csp_nonce
@@ -15,10 +16,11 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
 
     @expose("/")
     def index(self):
-        """Today's overview for staff."""
+        """Today's overview for staff and seed 001's morning report."""
         from admin.dashboard import overview
+        from admin.reports import yesterday
 
-        return self.render("staff/index.html", overview=overview())
+        return self.render("staff/index.html", overview=overview(), y=yesterday())
 
 
 def init_admin(app: Flask) -> Admin:
@@ -32,7 +34,7 @@ def init_admin(app: Flask) -> Admin:
         app,
         name="LeadShare",
         url="/admin",
-        index_view=StaffIndexView(name="Home", url="/admin", endpoint="admin"),
+        index_view=StaffIndexView(name=_l("Home"), url="/admin", endpoint="admin"),
         theme=Bootstrap4Theme(base_template="staff/base.html"),
         csp_nonce_generator=csp_nonce,
     )
