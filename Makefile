@@ -47,7 +47,15 @@ run: translations
 	@echo "  Partners: manager@alpha.example, rep@alpha.example (also beta, gamma)"
 	@echo "  Password: demo-password"
 	@echo ""
+	@# The outbox worker runs beside the server (mail lands in instance/mail/ as .eml
+	@# without FLASK_MAIL_SERVER) and stops with it.
+	$(FLASK) outbox work & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## The outbox worker alone (delivery plus the SLA sweep every minute).
+worker: translations
+	$(FLASK) outbox work
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS) -f >/dev/null 2>&1
