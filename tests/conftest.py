@@ -65,6 +65,7 @@ def _end_request_like_production(exc):
     from flask_babel import refresh
 
     g.pop("_login_user", None)
+    g.pop("csrf_token", None)  # Flask-WTF caches the token on g, which the test's context shares
     refresh()
     db.session.rollback()
 
