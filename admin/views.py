@@ -21,7 +21,7 @@ from admin.labels import enum_field_args, enum_label, select_choices
 from leadshare.extensions import db
 from models.audit import AuditEvent, record_event
 from models.catalogue import PRODUCT_LINES, REGIONS
-from models.leads import ConversationNote, Lead
+from models.leads import ConversationNote, Lead, Timing
 from models.offers import Comment, Offer
 from models.organisations import (
     Engagement,
@@ -105,6 +105,8 @@ class LeadView(BaseStaffView):
                              m.product_interest, m.product_interest)}
     column_formatters_export = {}
     form_columns = ["teaser", "need", "timing", "estimated_value", "expected_close_on"]
+    form_overrides = {"timing": SelectField}
+    form_args = {"timing": enum_field_args(Timing, label=_l("Timing"))}
     column_labels = {
         "ref": _l("Reference"), "prospect": _l("Company"), "teaser": _l("Teaser"),
         "need": _l("Need"), "product_interest": _l("Product line"), "stage": _l("Stage"),
@@ -141,7 +143,7 @@ class LeadView(BaseStaffView):
 class ProspectView(BaseStaffView):
     """Prospect companies; the contact person (personal data) only on the details page."""
 
-    permissions = {"admin": {"edit", "export"}, "sales": {"edit"}}
+    permissions = {"admin": {"edit"}, "sales": {"edit"}}
     column_list = ["company_name", "region", "industry", "size_band", "phone", "created_at"]
     column_details_list = ["company_name", "address", "phone", "representative", "website",
                            "industry", "size_band", "region", "contact_name", "contact_title",
