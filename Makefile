@@ -65,5 +65,14 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## Benchmark against PostgreSQL: make bench SCALE=small|full (DATABASE_URL, default: local "bench").
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/bench
+$(VENV)/.installed-bench: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e ".[bench]"
+	touch $@
+
+bench: $(VENV)/.installed-bench translations
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/python -m bench.run --scale $(SCALE)
+
 clean:
 	rm -rf $(VENV) instance/*.db .pytest_cache
