@@ -436,7 +436,6 @@ def accept_offer(
 ) -> Offer:
     """The partner takes the lead; the lead's other open offers are withdrawn."""
     _require_partner_of(actor, offer, manager=True)
-    _check_version(offer, expected_version)
     now = now or utcnow()
     lead = offer.lead
     if offer.state not in OPEN_STATES:
@@ -447,6 +446,8 @@ def accept_offer(
         raise InvalidTransition(_l("This offer has expired."))
     if lead.stage is not Stage.QUALIFIED:
         raise NoLongerAvailable()
+    # After the state checks, so a partner that came second hears "taken", not "reload".
+    _check_version(offer, expected_version)
     _partner_rep(offer, rep)
     before = {"state": offer.state}
     offer.state = OfferState.ACCEPTED
