@@ -1,0 +1,128 @@
+"""CSV import: good and bad rows, Shift_JIS, all-or-nothing, CLI and upload page."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from admin import imports
+from leadshare.extensions import db
+from models import Lead, Offer
+
+HEADER = ["company_name", "address", "phone", "representative", "website", "region",
+          "contact_name", "contact_phone", "contact_email", "consent", "consent_method",
+          "teaser", "need", "product_interest", "budget", "authority", "need_confirmed",
+          "timing_confirmed", "partner"]
+
+
+def row(n, **changes):
+    """One CSV row as a dict; ``changes`` override cells."""
+    values = {
+        "company_name": f"株式会社インポート{n}", "address": "愛知県名古屋市", "phone": "052-1",
+        "representative": "代表者", "website": f"https://imp{n}.example.jp", "region": "chubu",
+        "contact_name": "担当者", "contact_phone": f"052-9{n:03d}",
+        "contact_email": f"c{n}@imp.example.jp", "consent": "はい", "consent_method": "phone",
+        "teaser": "サーバー更改", "need": "更改したい", "product_interest": "servers",
+        "budget": "yes", "authority": "yes", "need_confirmed": "yes", "timing_confirmed": "yes",
+        "partner": "",
+    }
+    values.update(changes)
+    return values
+
+
+def make_csv(rows, encoding="utf-8"):
+    """CSV bytes in ``encoding``."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=HEADER)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+ROWS = [
+    row(1),
+    row(2, website=""),  # missing required field
+    row(3, contact_email="not-an-email"),  # bad e-mail
+    row(4, partner="nosuch"),  # unknown partner
+    row(5, partner="alpha"),  # good, offered to alpha
+]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
+def test_report_and_import_exactly_the_good_rows(world, encoding):
+    """Bad rows come with their reasons; the good rows (and only they) are imported."""
+    rows = imports.read_csv(imports.decode(make_csv(ROWS, encoding)))
+    bad = {r.line: r.errors for r in rows if not r.ok}
+    assert sorted(bad) == [3, 4, 5]
+    assert any("website" in e for e in bad[3])
+    assert any("not-an-email" in e for e in bad[4])
+    assert any("nosuch" in e for e in bad[5])
+    report = imports.import_rows(rows, world["sales"])
+    assert len(report.imported) == 2
+    names = set(db.session.scalars(sa.select(Lead).join(Lead.prospect)).all())
+    assert {lead.prospect.company_name for lead in names} == {"株式会社インポート1",
+                                                                "株式会社インポート5"}
+    offer = db.session.scalar(sa.select(Offer))
+    assert offer.organisation_id == world["alpha"].id
+
+
+def test_a_crash_mid_import_leaves_nothing(world, monkeypatch):
+    """If the second good row fails, the first is rolled back too."""
+    rows = imports.read_csv(imports.decode(make_csv([row(1), row(2), row(3)])))
+    real = imports.capture_lead
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "capture_lead", failing)
+    with pytest.raises(RuntimeError):
+        imports.import_rows(rows, world["sales"])
+    assert db.session.scalar(sa.select(sa.func.count(Lead.id))) == 0
+
+
+def test_cli_imports_with_a_report(world, runner, tmp_path):
+    """``flask leads import FILE`` prints the bad rows and imports the good ones."""
+    path = tmp_path / "leads.csv"
+    path.write_bytes(make_csv(ROWS, "cp932"))
+    result = runner.invoke(args=["leads", "import", str(path), "--owner",
+                                 "sales@vendor.example"])
+    assert result.exit_code == 0, result.output
+    assert "line 3:" in result.output and "line 5:" in result.output
+    assert "2 leads imported; 3 rows skipped." in result.output
+    assert db.session.scalar(sa.select(sa.func.count(Lead.id))) == 2
+
+
+def test_cli_refuses_an_unreadable_file(world, runner, tmp_path):
+    """A file that is neither UTF-8 nor Shift_JIS imports nothing."""
+    path = tmp_path / "leads.csv"
+    path.write_bytes(b"\xff\xfe\x00\x81\x82\xff")
+    result = runner.invoke(args=["leads", "import", str(path)])
+    assert result.exit_code != 0
+    assert db.session.scalar(sa.select(sa.func.count(Lead.id))) == 0
+
+
+def test_upload_preview_then_import(world, client, auth):
+    """The admin page shows every bad row before importing the good ones."""
+    auth.login("admin@vendor.example")
+    response = client.post("/admin/import/", data={
+        "file": (io.BytesIO(make_csv(ROWS, "cp932")), "leads.csv")},
+        content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert "not-an-email" in html and "nosuch" in html
+    assert db.session.scalar(sa.select(sa.func.count(Lead.id))) == 0
+    import re
+
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    response = client.post("/admin/import/confirm", data={"token": token})
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(Lead.id))) == 2
+    # The same token cannot be replayed.
+    client.post("/admin/import/confirm", data={"token": token})
+    assert db.session.scalar(sa.select(sa.func.count(Lead.id))) == 2

@@ -1,0 +1,75 @@
+"""Dashboard numbers against hand-built data."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from leadshare.extensions import db
+from models import OfferState, Stage
+from models.workflow import accept_offer, decline_offer, offer_lead, request_details
+from tests import factories
+
+
+def cell(html, attr, value):
+    """The number in the table cell marked ``attr="value"``."""
+    match = re.search(rf'{attr}="{value}">([^<]*)<', html)
+    return match.group(1).strip()
+
+
+def test_dashboard_numbers(world, client, auth):
+    """Funnel, offers by state, SLA compliance, scorecards and yesterday match the data."""
+    from models import DeclineReason
+
+    sales = world["sales"]
+    new = factories.lead(sales, qualified=False)
+    q1, q2, q3 = (factories.lead(sales) for _ in range(3))
+    accepted = offer_lead(q1, world["alpha"], sales)
+    accept_offer(accepted, world["alpha_manager"])
+    declined = offer_lead(q2, world["alpha"], sales)
+    decline_offer(declined, world["alpha_manager"], reason=DeclineReason.NO_CAPACITY)
+    late = offer_lead(q3, world["beta"], sales, override_reason="x")
+    late.respond_by = datetime.now(UTC) - timedelta(hours=1)  # open past its deadline
+    asked = offer_lead(q3, world["alpha"], sales)
+    request_details(asked, world["alpha_manager"])
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    new.created_at = yesterday
+    db.session.commit()
+
+    auth.login("sales@vendor.example")
+    html = client.get("/admin/reports/").get_data(as_text=True)
+    assert cell(html, "data-stage", Stage.NEW.value) == "1"
+    assert cell(html, "data-stage", Stage.QUALIFIED.value) == "2"
+    assert cell(html, "data-stage", Stage.APPOINTMENT.value) == "1"
+    assert cell(html, "data-state", OfferState.ACCEPTED.value) == "1"
+    assert cell(html, "data-state", OfferState.DECLINED.value) == "1"
+    assert cell(html, "data-state", OfferState.OFFERED.value) == "1"
+    assert cell(html, "data-state", OfferState.DETAILS_GRANTED.value) == "1"
+    # accepted, declined and the details request on time; one open past its deadline.
+    assert cell(html, "data-figure", "sla_rate") == "75%"
+    alpha_row = re.search(r'data-partner="alpha">(.*?)</tr>', html, re.S).group(1)
+    numbers = re.findall(r'<td class="text-right">([^<]*)</td>', alpha_row)
+    assert numbers[:4] == ["3", "1", "50%", "0.0"]
+    assert "chart.umd.min.js" in html and 'class="staff-chart"' in html
+    # The chart library is served locally.
+    with client.get("/admin-static/vendor/chartjs/chart.umd.min.js") as response:
+        assert response.status_code == 200
+
+
+def test_yesterday_counts_in_the_users_time_zone(world, client, auth):
+    """A lead created yesterday (Tokyo time) counts in the morning report."""
+    from zoneinfo import ZoneInfo
+
+    tokyo = ZoneInfo("Asia/Tokyo")
+    today = datetime.now(tokyo).date()
+    noon_yesterday = datetime(today.year, today.month, today.day, 12, tzinfo=tokyo) - timedelta(
+        days=1)
+    lead = factories.lead(world["sales"], qualified=False)
+    lead.created_at = noon_yesterday.astimezone(UTC)
+    factories.lead(world["sales"], qualified=False)  # today: not counted
+    world["sales"].timezone = "Asia/Tokyo"
+    db.session.commit()
+    auth.login("sales@vendor.example")
+    html = client.get("/admin/").get_data(as_text=True)
+    assert cell(html, "data-figure", "leads_created") == "1"
+    assert cell(html, "data-figure", "to_qualify") == "2"
