@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from leadshare.extensions import db
 from models.audit import record_event
@@ -81,6 +82,23 @@ def _partner_people(offer: Offer) -> list[User]:
     return list(people.values())
 
 
+def _flag(record: Offer | Lead, **values) -> None:
+    """Set bookkeeping flags without bumping the record's version.
+
+    A reminder or stale flag is not an edit: a form the partner already has open
+    must still be accepted.
+    """
+    model = type(record)
+    db.session.execute(
+        sa.update(model)
+        .where(model.id == record.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    for key, value in values.items():
+        set_committed_value(record, key, value)
+
+
 def remind_offers(now: datetime, report: SweepReport) -> None:
     """Remind partners of offers at 75 % of their response time, once per offer."""
     offers = db.session.scalars(
@@ -95,7 +113,7 @@ def remind_offers(now: datetime, report: SweepReport) -> None:
     for offer in offers:
         if now < offer.offered_at + (offer.respond_by - offer.offered_at) * REMINDER_AT:
             continue
-        offer.reminded_at = now
+        _flag(offer, reminded_at=now)
         payload = _payload(offer.lead) | {
             "partner_name": offer.organisation.name,
             "respond_by": offer.respond_by.isoformat(),
@@ -180,7 +198,7 @@ def flag_stale(now: datetime, report: SweepReport) -> None:
         last = lead.last_activity_at or offer.accepted_at
         if last is None or now - last < timedelta(days=days):
             continue
-        lead.stale_since = now
+        _flag(lead, stale_since=now)
         payload = _payload(lead) | {"days": days, "last_activity_at": last.isoformat()}
         for person in _partner_people(offer):
             queue_message(
@@ -215,7 +233,7 @@ def flag_overdue(now: datetime, report: SweepReport) -> None:
         )
     )
     for lead in leads:
-        lead.overdue_since = now
+        _flag(lead, overdue_since=now)
         accepted = next((o for o in lead.offers if o.is_accepted), None)
         queue_message(
             db.session,

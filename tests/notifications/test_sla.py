@@ -64,6 +64,22 @@ def test_reminder_at_75_percent_once(offered):
     assert _snapshot() == before
 
 
+def test_a_reminder_does_not_make_the_partners_open_form_stale(world, offered):
+    """The partner loaded the offer before the reminder; accepting it still works."""
+    version_in_form = offered.version
+    sweep(now=offered.offered_at + timedelta(hours=37))
+    db.session.commit()
+    db.session.expire_all()
+    wf.accept_offer(
+        offered,
+        world["alpha_manager"],
+        expected_version=version_in_form,
+        now=offered.offered_at + timedelta(hours=38),
+    )
+    db.session.commit()
+    assert offered.state is OfferState.ACCEPTED
+
+
 def test_expiry_tells_the_owner_and_frees_the_lead(offered):
     """At 100 % the offer expires, the owner is told, the lead can be offered again."""
     report = sweep(now=offered.respond_by + timedelta(seconds=1))
