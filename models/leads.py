@@ -186,6 +186,28 @@ class Lead(Base):
             "estimated_value IS NULL OR estimated_value >= 0", name="value_not_negative"
         ),
         sa.Index("ix_leads_stage_created", "stage", "created_at"),
+        # Benchmark (docs/performance.md): the back office's newest-first list, the
+        # "yesterday" counts, and the SLA sweep's small set of leads still to flag.
+        sa.Index("ix_leads_created_at", "created_at"),
+        sa.Index("ix_leads_closed_at", "closed_at"),
+        sa.Index(
+            "ix_leads_stale_due",
+            "id",
+            sqlite_where=sa.text(
+                "stale_since IS NULL AND archived = 0 "
+                "AND stage IN ('appointment', 'needs_hearing', 'proposal')"
+            ),
+            postgresql_where=sa.text(
+                "stale_since IS NULL AND archived = false "
+                "AND stage IN ('appointment', 'needs_hearing', 'proposal')"
+            ),
+        ),
+        sa.Index(
+            "ix_leads_overdue_due",
+            "expected_close_on",
+            sqlite_where=sa.text("overdue_since IS NULL AND archived = 0"),
+            postgresql_where=sa.text("overdue_since IS NULL AND archived = false"),
+        ),
     )
 
     def __str__(self) -> str:
@@ -223,7 +245,8 @@ class ConversationNote(Base):
     )
     text: Mapped[str] = mapped_column(sa.Text)
     archived: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Indexed for the back office's "yesterday" counts (docs/performance.md).
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     lead: Mapped[Lead] = relationship(back_populates="notes")
     author: Mapped[User] = relationship()

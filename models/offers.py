@@ -146,6 +146,14 @@ class Offer(Base):
         sa.Index("ix_offers_organisation_state", "organisation_id", "state", "offered_at"),
         sa.Index("ix_offers_lead_state", "lead_id", "state"),
         sa.Index("ix_offers_state_respond_by", "state", "respond_by"),
+        # Benchmark (docs/performance.md): a partner's latest offer per lead, its inbox
+        # newest first or by deadline, and the back office's "yesterday" counts.
+        sa.Index("ix_offers_organisation_lead", "organisation_id", "lead_id", "id"),
+        sa.Index("ix_offers_organisation_offered", "organisation_id", "offered_at", "id"),
+        sa.Index("ix_offers_organisation_respond_by", "organisation_id", "state", "respond_by"),
+        sa.Index("ix_offers_offered_at", "offered_at"),
+        sa.Index("ix_offers_accepted_at", "accepted_at"),
+        sa.Index("ix_offers_ended_at", "ended_at"),
         sa.CheckConstraint(
             "state != 'declined' OR decline_reason IS NOT NULL", name="declined_has_reason"
         ),

@@ -1,8 +1,8 @@
 """schema
 
-Revision ID: ce4880a1d362
+Revision ID: 460102bf180d
 Revises: 
-Create Date: 2026-11-22 06:06:16.829885
+Create Date: 2026-11-22 06:21:28.310463
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import models.base
 
 
 # revision identifiers, used by Alembic.
-revision = 'ce4880a1d362'
+revision = '460102bf180d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -209,8 +209,12 @@ def upgrade():
     sa.UniqueConstraint('ref', name=op.f('uq_leads_ref'))
     )
     with op.batch_alter_table('leads', schema=None) as batch_op:
+        batch_op.create_index('ix_leads_closed_at', ['closed_at'], unique=False)
+        batch_op.create_index('ix_leads_created_at', ['created_at'], unique=False)
+        batch_op.create_index('ix_leads_overdue_due', ['expected_close_on'], unique=False, sqlite_where=sa.text('overdue_since IS NULL AND archived = 0'), postgresql_where=sa.text('overdue_since IS NULL AND archived = false'))
         batch_op.create_index(batch_op.f('ix_leads_prospect_id'), ['prospect_id'], unique=False)
         batch_op.create_index('ix_leads_stage_created', ['stage', 'created_at'], unique=False)
+        batch_op.create_index('ix_leads_stale_due', ['id'], unique=False, sqlite_where=sa.text("stale_since IS NULL AND archived = 0 AND stage IN ('appointment', 'needs_hearing', 'proposal')"), postgresql_where=sa.text("stale_since IS NULL AND archived = false AND stage IN ('appointment', 'needs_hearing', 'proposal')"))
 
     op.create_table('conversation_notes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -228,6 +232,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_conversation_notes'))
     )
     with op.batch_alter_table('conversation_notes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conversation_notes_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversation_notes_lead_id'), ['lead_id'], unique=False)
 
     op.create_table('deal_registrations',
@@ -302,8 +307,14 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_offers'))
     )
     with op.batch_alter_table('offers', schema=None) as batch_op:
+        batch_op.create_index('ix_offers_accepted_at', ['accepted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_offers_assigned_rep_id'), ['assigned_rep_id'], unique=False)
+        batch_op.create_index('ix_offers_ended_at', ['ended_at'], unique=False)
         batch_op.create_index('ix_offers_lead_state', ['lead_id', 'state'], unique=False)
+        batch_op.create_index('ix_offers_offered_at', ['offered_at'], unique=False)
+        batch_op.create_index('ix_offers_organisation_lead', ['organisation_id', 'lead_id', 'id'], unique=False)
+        batch_op.create_index('ix_offers_organisation_offered', ['organisation_id', 'offered_at', 'id'], unique=False)
+        batch_op.create_index('ix_offers_organisation_respond_by', ['organisation_id', 'state', 'respond_by'], unique=False)
         batch_op.create_index('ix_offers_organisation_state', ['organisation_id', 'state', 'offered_at'], unique=False)
         batch_op.create_index('ix_offers_state_respond_by', ['state', 'respond_by'], unique=False)
         batch_op.create_index('uq_offers_one_accepted_per_lead', ['lead_id'], unique=True, sqlite_where=sa.text("state = 'accepted'"), postgresql_where=sa.text("state = 'accepted'"))
@@ -397,8 +408,14 @@ def downgrade():
         batch_op.drop_index('uq_offers_one_accepted_per_lead', sqlite_where=sa.text("state = 'accepted'"), postgresql_where=sa.text("state = 'accepted'"))
         batch_op.drop_index('ix_offers_state_respond_by')
         batch_op.drop_index('ix_offers_organisation_state')
+        batch_op.drop_index('ix_offers_organisation_respond_by')
+        batch_op.drop_index('ix_offers_organisation_offered')
+        batch_op.drop_index('ix_offers_organisation_lead')
+        batch_op.drop_index('ix_offers_offered_at')
         batch_op.drop_index('ix_offers_lead_state')
+        batch_op.drop_index('ix_offers_ended_at')
         batch_op.drop_index(batch_op.f('ix_offers_assigned_rep_id'))
+        batch_op.drop_index('ix_offers_accepted_at')
 
     op.drop_table('offers')
     with op.batch_alter_table('deal_registrations', schema=None) as batch_op:
@@ -407,11 +424,16 @@ def downgrade():
     op.drop_table('deal_registrations')
     with op.batch_alter_table('conversation_notes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_conversation_notes_lead_id'))
+        batch_op.drop_index(batch_op.f('ix_conversation_notes_created_at'))
 
     op.drop_table('conversation_notes')
     with op.batch_alter_table('leads', schema=None) as batch_op:
+        batch_op.drop_index('ix_leads_stale_due', sqlite_where=sa.text("stale_since IS NULL AND archived = 0 AND stage IN ('appointment', 'needs_hearing', 'proposal')"), postgresql_where=sa.text("stale_since IS NULL AND archived = false AND stage IN ('appointment', 'needs_hearing', 'proposal')"))
         batch_op.drop_index('ix_leads_stage_created')
         batch_op.drop_index(batch_op.f('ix_leads_prospect_id'))
+        batch_op.drop_index('ix_leads_overdue_due', sqlite_where=sa.text('overdue_since IS NULL AND archived = 0'), postgresql_where=sa.text('overdue_since IS NULL AND archived = false'))
+        batch_op.drop_index('ix_leads_created_at')
+        batch_op.drop_index('ix_leads_closed_at')
 
     op.drop_table('leads')
     with op.batch_alter_table('installed_products', schema=None) as batch_op:
