@@ -1,0 +1,219 @@
+"""The manager's team page, the account page, set-password links and deal registration."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from leadshare.extensions import db
+from models import DealRegistration, OutboxMessage, RegistrationStatus, User, workflow
+from models.base import utcnow
+from tests.conftest import csrf_token
+
+
+def _user(email: str) -> User:
+    """The user as committed."""
+    db.session.expire_all()
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def _link(kind: str, email: str) -> str:
+    """The path of the set-password link queued for ``email``."""
+    message = db.session.scalar(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.kind == kind, OutboxMessage.to_email == email)
+        .order_by(OutboxMessage.id.desc())
+    )
+    assert message is not None, f"no {kind} message for {email}"
+    return re.sub(r"^https?://[^/]+", "", message.payload["url"])
+
+
+def test_manager_invites_a_colleague_who_sets_a_password_once(client, auth, world):
+    auth.login("manager@alpha.example")
+    response = client.post(
+        "/team/invite",
+        data={"name": "新人 一郎", "email": "New@Alpha.example", "role": "partner_rep", "locale": "ja"},
+    )
+    assert response.status_code == 302
+    invited = _user("new@alpha.example")
+    assert invited.organisation_id == world["alpha"].id
+    assert invited.password_hash is None
+    link = _link("invitation", "new@alpha.example")
+    auth.logout()
+    assert "新人 一郎" in client.get(link).get_data(as_text=True)
+    short = client.post(link, data={"password": "short", "confirm": "short"})
+    assert short.status_code == 422
+    response = client.post(link, data={"password": "a-long-password-1", "confirm": "a-long-password-1"})
+    assert response.status_code == 302
+    assert auth.login("new@alpha.example", "a-long-password-1").headers["Location"] == "/leads"
+    auth.logout()
+    # The link is spent.
+    assert client.get(link).status_code == 404
+    again = client.post(link, data={"password": "another-password-2", "confirm": "another-password-2"})
+    assert again.status_code == 404
+
+
+def test_set_password_links_expire_after_72_hours(client, auth, world):
+    auth.login("manager@alpha.example")
+    client.post(f"/team/{world['alpha_rep'].id}/reset")
+    link = _link("password_reset", "rep@alpha.example")
+    auth.logout()
+    with time_machine.travel(utcnow().timestamp() + 73 * 3600, tick=False):
+        assert client.get(link).status_code == 404
+    assert client.get(link).status_code == 200
+
+
+def test_inviting_an_existing_email_is_refused_and_keeps_the_input(client, auth, world):
+    auth.login("manager@alpha.example")
+    response = client.post(
+        "/team/invite",
+        data={"name": "Typed Name", "email": "rep@beta.example", "role": "partner_rep", "locale": "en"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "already has an account" in html
+    assert 'value="Typed Name"' in html
+    assert _user("rep@beta.example").organisation_id == world["beta"].id
+
+
+def test_deactivating_a_user_logs_them_out_at_once(app, world):
+    rep_client, manager_client = app.test_client(), app.test_client()
+    from tests.conftest import Auth
+
+    Auth(rep_client).login("rep@alpha.example")
+    assert rep_client.get("/leads").status_code == 200
+    Auth(manager_client).login("manager@alpha.example")
+    response = manager_client.post(f"/team/{world['alpha_rep'].id}/deactivate")
+    assert response.status_code == 302
+    assert rep_client.get("/leads").status_code == 302
+    assert not _user("rep@alpha.example").active
+    assert Auth(rep_client).login("rep@alpha.example").status_code == 200  # refused
+    manager_client.post(f"/team/{world['alpha_rep'].id}/reactivate")
+    assert _user("rep@alpha.example").active
+
+
+def test_a_manager_cannot_deactivate_themself(client, auth, world):
+    auth.login("manager@alpha.example")
+    response = client.post(f"/team/{world['alpha_manager'].id}/deactivate")
+    assert "You cannot deactivate your own account." in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert _user("manager@alpha.example").active
+
+
+@pytest.mark.csrf
+def test_changing_the_password_keeps_this_session_and_ends_the_others(app, world):
+    from tests.conftest import Auth
+
+    here, elsewhere = app.test_client(), app.test_client()
+    Auth(here).login("manager@alpha.example")
+    Auth(elsewhere).login("manager@alpha.example")
+    token = csrf_token(here, "/account")
+    wrong = here.post(
+        "/account/password",
+        data={"current": "nope", "password": "new-password-123", "confirm": "new-password-123",
+              "csrf_token": token},
+    )
+    assert wrong.status_code == 422
+    assert "The current password is wrong." in wrong.get_data(as_text=True)
+    response = here.post(
+        "/account/password",
+        data={"current": "demo-password", "password": "new-password-123",
+              "confirm": "new-password-123", "csrf_token": token},
+    )
+    assert response.status_code == 302
+    assert here.get("/leads").status_code == 200
+    assert elsewhere.get("/leads").status_code == 302
+    assert _user("manager@alpha.example").check_password("new-password-123")
+
+
+@pytest.mark.csrf
+def test_log_out_everywhere(app, world):
+    from tests.conftest import Auth
+
+    here, elsewhere = app.test_client(), app.test_client()
+    Auth(here).login("rep@alpha.example")
+    Auth(elsewhere).login("rep@alpha.example")
+    token = csrf_token(here, "/account")
+    assert here.post("/account/logout-everywhere", data={"csrf_token": token}).status_code == 302
+    assert here.get("/leads").status_code == 302
+    assert elsewhere.get("/leads").status_code == 302
+
+
+def test_changing_the_password_needs_a_fresh_login(client, auth, world):
+    auth.login("manager@alpha.example")
+    with client.session_transaction() as session:
+        session["_fresh"] = False
+    response = client.post(
+        "/account/password",
+        data={"current": "demo-password", "password": "new-password-123", "confirm": "new-password-123"},
+    )
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+    assert _user("manager@alpha.example").check_password("demo-password")
+
+
+def test_the_language_switch_is_saved_on_the_user(client, auth, world):
+    auth.login("manager@alpha.example")
+    client.post("/language", data={"locale": "ja", "next": "/account"})
+    assert _user("manager@alpha.example").locale.value == "ja"
+    html = client.get("/account").get_data(as_text=True)
+    assert "パスワードの変更" in html
+
+
+REGISTRATION = {
+    "company_name": "株式会社みつけた",
+    "address": "名古屋市",
+    "phone": "052-1",
+    "representative": "代表",
+    "website": "https://found.example.jp",
+    "industry": "retail",
+    "region": "chubu",
+    "contact_name": "担当 次郎",
+    "contact_phone": "052-2",
+    "contact_email": "jiro@found.example.jp",
+    "contact_consent": "y",
+    "need": "POS更改",
+    "product_interest": "servers",
+    "expected_value": "3000000",
+}
+
+
+def test_a_partner_registers_a_deal_and_follows_the_decision(client, auth, world):
+    auth.login("rep@alpha.example")
+    response = client.post("/registrations", data=REGISTRATION)
+    assert response.status_code == 302
+    registration = db.session.scalar(sa.select(DealRegistration))
+    assert registration.organisation_id == world["alpha"].id
+    assert registration.contact_consent is True
+    assert "Pending" in client.get("/registrations").get_data(as_text=True)
+    workflow.reject_registration(registration, world["sales"], reason="Already in our pipeline")
+    db.session.commit()
+    html = client.get("/registrations").get_data(as_text=True)
+    assert "Rejected" in html
+    assert "Already in our pipeline" in html
+
+
+def test_an_approved_registration_links_to_its_lead(client, auth, world):
+    auth.login("rep@alpha.example")
+    client.post("/registrations", data=REGISTRATION)
+    registration = db.session.scalar(sa.select(DealRegistration))
+    lead = workflow.approve_registration(registration, world["sales"])
+    db.session.commit()
+    html = client.get("/registrations").get_data(as_text=True)
+    assert "Approved" in html
+    assert f"/leads/{lead.ref}" in html
+    assert client.get(f"/leads/{lead.ref}").status_code == 200
+    assert registration.status is RegistrationStatus.APPROVED
+
+
+def test_an_incomplete_registration_keeps_the_input(client, auth, world):
+    auth.login("manager@alpha.example")
+    data = REGISTRATION | {"contact_email": "", "need": "Typed need"}
+    response = client.post("/registrations", data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Typed need" in html
+    assert 'value="株式会社みつけた"' in html
+    assert db.session.scalar(sa.select(sa.func.count(DealRegistration.id))) == 0
