@@ -27,8 +27,13 @@ def init_admin(app: Flask) -> Admin:
     """Create the back office for ``app`` with every staff view."""
     # Our templates (staff/…) and static files, found beside Flask-Admin's own.
     app.register_blueprint(
-        Blueprint("staff", __name__, template_folder="templates", static_folder="static",
-                  static_url_path="/admin-static")
+        Blueprint(
+            "staff",
+            __name__,
+            template_folder="templates",
+            static_folder="static",
+            static_url_path="/admin-static",
+        )
     )
     admin = Admin(
         app,

@@ -51,8 +51,9 @@ class InstalledProductForm(Form):
     """One installed product line of the lead form (all optional)."""
 
     product_name = StringField(_l("Product"), validators=[Optional(), Length(max=200)])
-    product_line = SelectField(_l("Product line"), choices=_catalogue(PRODUCT_LINES, True),
-                               validators=[Optional()])
+    product_line = SelectField(
+        _l("Product line"), choices=_catalogue(PRODUCT_LINES, True), validators=[Optional()]
+    )
     installed_on = DateField(_l("Installed on"), validators=[Optional()])
     quantity = IntegerField(_l("Quantity"), validators=[Optional(), NumberRange(min=1)])
 
@@ -63,35 +64,40 @@ class LeadForm(FlaskForm):
     company_name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=300)])
     phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=40)])
-    representative = StringField(_l("Representative"),
-                                 validators=[DataRequired(), Length(max=120)])
+    representative = StringField(_l("Representative"), validators=[DataRequired(), Length(max=120)])
     website = StringField(_l("Website"), validators=[DataRequired(), URL(), Length(max=300)])
-    industry = SelectField(_l("Industry"), choices=_catalogue(INDUSTRIES, True),
-                           validators=[Optional()])
-    size_band = SelectField(_l("Size"), choices=_catalogue(SIZE_BANDS, True),
-                            validators=[Optional()])
+    industry = SelectField(
+        _l("Industry"), choices=_catalogue(INDUSTRIES, True), validators=[Optional()]
+    )
+    size_band = SelectField(
+        _l("Size"), choices=_catalogue(SIZE_BANDS, True), validators=[Optional()]
+    )
     region = SelectField(_l("Region"), choices=_catalogue(REGIONS), validators=[DataRequired()])
 
     contact_name = StringField(_l("Contact name"), validators=[DataRequired(), Length(max=120)])
     contact_title = StringField(_l("Contact title"), validators=[Optional(), Length(max=120)])
     contact_phone = StringField(_l("Contact phone"), validators=[DataRequired(), Length(max=40)])
-    contact_email = StringField(_l("Contact e-mail"),
-                                validators=[DataRequired(), Email(), Length(max=254)])
+    contact_email = StringField(
+        _l("Contact e-mail"), validators=[DataRequired(), Email(), Length(max=254)]
+    )
     consent = BooleanField(_l("The contact agreed that we share their details with a partner"))
-    consent_method = SelectField(_l("How consent was given"),
-                                 choices=_enum(ConsentMethod, True), validators=[Optional()])
-    consent_recorded_at = DateTimeLocalField(_l("When consent was given"),
-                                             validators=[Optional()])
+    consent_method = SelectField(
+        _l("How consent was given"), choices=_enum(ConsentMethod, True), validators=[Optional()]
+    )
+    consent_recorded_at = DateTimeLocalField(_l("When consent was given"), validators=[Optional()])
 
-    teaser = TextAreaField(_l("Teaser (no names: partners see it first)"),
-                           validators=[DataRequired(), Length(max=500)])
+    teaser = TextAreaField(
+        _l("Teaser (no names: partners see it first)"), validators=[DataRequired(), Length(max=500)]
+    )
     need = TextAreaField(_l("Need"), validators=[DataRequired(), Length(max=5000)])
-    product_interest = SelectField(_l("Product line"), choices=_catalogue(PRODUCT_LINES),
-                                   validators=[DataRequired()])
+    product_interest = SelectField(
+        _l("Product line"), choices=_catalogue(PRODUCT_LINES), validators=[DataRequired()]
+    )
     source = SelectField(_l("Source"), choices=_enum(LeadSource), default=LeadSource.PHONE.value)
     timing = SelectField(_l("Timing"), choices=_enum(Timing), default=Timing.UNKNOWN.value)
-    estimated_value = IntegerField(_l("Estimated value (yen)"),
-                                   validators=[Optional(), NumberRange(min=0)])
+    estimated_value = IntegerField(
+        _l("Estimated value (yen)"), validators=[Optional(), NumberRange(min=0)]
+    )
     expected_close_on = DateField(_l("Expected close"), validators=[Optional()])
 
     has_budget = BooleanField(_l("Budget confirmed"))
@@ -100,12 +106,15 @@ class LeadForm(FlaskForm):
     has_timing = BooleanField(_l("Timing confirmed"))
 
     note_channel = SelectField(_l("Channel"), choices=_enum(Channel), default=Channel.PHONE.value)
-    note_category = SelectField(_l("Category"), choices=_enum(NoteCategory),
-                                default=NoteCategory.PRODUCT_INQUIRY.value)
-    note_visibility = SelectField(_l("Visibility"), choices=_enum(NoteVisibility),
-                                  default=NoteVisibility.INTERNAL.value)
-    note_text = TextAreaField(_l("What the prospect said"), validators=[Optional(),
-                                                                         Length(max=20000)])
+    note_category = SelectField(
+        _l("Category"), choices=_enum(NoteCategory), default=NoteCategory.PRODUCT_INQUIRY.value
+    )
+    note_visibility = SelectField(
+        _l("Visibility"), choices=_enum(NoteVisibility), default=NoteVisibility.INTERNAL.value
+    )
+    note_text = TextAreaField(
+        _l("What the prospect said"), validators=[Optional(), Length(max=20000)]
+    )
 
     products = FieldList(FormField(InstalledProductForm), min_entries=3, max_entries=10)
     confirm_duplicate = HiddenField(default="")
@@ -125,8 +134,9 @@ class NoteForm(FlaskForm):
     channel = SelectField(_l("Channel"), choices=_enum(Channel))
     category = SelectField(_l("Category"), choices=_enum(NoteCategory))
     visibility = SelectField(_l("Visibility"), choices=_enum(NoteVisibility))
-    text = TextAreaField(_l("What the prospect said"),
-                         validators=[DataRequired(), Length(max=20000)])
+    text = TextAreaField(
+        _l("What the prospect said"), validators=[DataRequired(), Length(max=20000)]
+    )
 
 
 class QualifyForm(FlaskForm):
@@ -143,10 +153,11 @@ class OfferForm(FlaskForm):
     """Offer the lead to one or more partners."""
 
     partners = SelectMultipleField(_l("Partners"), coerce=int, validators=[DataRequired()])
-    comment = TextAreaField(_l("Comment to the partner"), validators=[Optional(),
-                                                                      Length(max=5000)])
-    override_reason = TextAreaField(_l("Override reason (needed outside a partner's policy)"),
-                                    validators=[Optional(), Length(max=2000)])
+    comment = TextAreaField(_l("Comment to the partner"), validators=[Optional(), Length(max=5000)])
+    override_reason = TextAreaField(
+        _l("Override reason (needed outside a partner's policy)"),
+        validators=[Optional(), Length(max=2000)],
+    )
 
 
 class ReasonForm(FlaskForm):
@@ -168,5 +179,7 @@ class CommentForm(FlaskForm):
 class ImportUploadForm(FlaskForm):
     """Upload a CSV file of leads."""
 
-    file = FileField(_l("CSV file (UTF-8 or Shift_JIS)"),
-                     validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("CSV files only."))])
+    file = FileField(
+        _l("CSV file (UTF-8 or Shift_JIS)"),
+        validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("CSV files only."))],
+    )

@@ -40,20 +40,59 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 
 COLUMNS = (
-    "company_name", "address", "phone", "representative", "website", "industry", "size_band",
-    "region", "contact_name", "contact_title", "contact_phone", "contact_email", "consent",
-    "consent_method", "teaser", "need", "product_interest", "source", "timing",
-    "estimated_value", "budget", "authority", "need_confirmed", "timing_confirmed", "partner",
+    "company_name",
+    "address",
+    "phone",
+    "representative",
+    "website",
+    "industry",
+    "size_band",
+    "region",
+    "contact_name",
+    "contact_title",
+    "contact_phone",
+    "contact_email",
+    "consent",
+    "consent_method",
+    "teaser",
+    "need",
+    "product_interest",
+    "source",
+    "timing",
+    "estimated_value",
+    "budget",
+    "authority",
+    "need_confirmed",
+    "timing_confirmed",
+    "partner",
 )
 #: Japanese headers accepted for the same columns.
 HEADER_ALIASES = {
-    "会社名": "company_name", "住所": "address", "電話番号": "phone", "代表者": "representative",
-    "ウェブサイト": "website", "業種": "industry", "規模": "size_band", "地域": "region",
-    "担当者名": "contact_name", "役職": "contact_title", "担当者電話番号": "contact_phone",
-    "担当者メール": "contact_email", "同意": "consent", "同意方法": "consent_method",
-    "概要": "teaser", "ニーズ": "need", "製品分野": "product_interest", "流入元": "source",
-    "時期": "timing", "見込み金額": "estimated_value", "予算": "budget", "決裁者": "authority",
-    "ニーズ確認": "need_confirmed", "時期確認": "timing_confirmed", "パートナー": "partner",
+    "会社名": "company_name",
+    "住所": "address",
+    "電話番号": "phone",
+    "代表者": "representative",
+    "ウェブサイト": "website",
+    "業種": "industry",
+    "規模": "size_band",
+    "地域": "region",
+    "担当者名": "contact_name",
+    "役職": "contact_title",
+    "担当者電話番号": "contact_phone",
+    "担当者メール": "contact_email",
+    "同意": "consent",
+    "同意方法": "consent_method",
+    "概要": "teaser",
+    "ニーズ": "need",
+    "製品分野": "product_interest",
+    "流入元": "source",
+    "時期": "timing",
+    "見込み金額": "estimated_value",
+    "予算": "budget",
+    "決裁者": "authority",
+    "ニーズ確認": "need_confirmed",
+    "時期確認": "timing_confirmed",
+    "パートナー": "partner",
 }
 TRUE_WORDS = {"1", "true", "yes", "y", "はい", "有", "あり", "○"}
 FALSE_WORDS = {"", "0", "false", "no", "n", "いいえ", "無", "なし", "×"}
@@ -126,8 +165,9 @@ def _code(row: RowResult, name: str, allowed: Iterable[str], required: bool = Fa
             row.errors.append(str(_l("%(column)s is required.", column=name)))
         return None
     if value not in allowed:
-        row.errors.append(str(_l("%(column)s: unknown value “%(value)s”.", column=name,
-                                 value=value)))
+        row.errors.append(
+            str(_l("%(column)s: unknown value “%(value)s”.", column=name, value=value))
+        )
         return None
     return value
 
@@ -143,8 +183,9 @@ def check_row(row: RowResult, partners: dict[str, Organisation]) -> RowResult:
         try:
             validate_email(email, check_deliverability=False)
         except EmailNotValidError:
-            row.errors.append(str(_l("contact_email: “%(value)s” is not an e-mail address.",
-                                     value=email)))
+            row.errors.append(
+                str(_l("contact_email: “%(value)s” is not an e-mail address.", value=email))
+            )
     region = _code(row, "region", REGIONS, required=True)
     product = _code(row, "product_interest", PRODUCT_LINES)
     industry = _code(row, "industry", INDUSTRIES)
@@ -161,8 +202,9 @@ def check_row(row: RowResult, partners: dict[str, Organisation]) -> RowResult:
         if value.isdigit():
             estimated = int(value)
         else:
-            row.errors.append(str(_l("estimated_value: “%(value)s” is not an amount in yen.",
-                                     value=value)))
+            row.errors.append(
+                str(_l("estimated_value: “%(value)s” is not an amount in yen.", value=value))
+            )
     checklist = {
         "budget": _bool(row, "budget"),
         "authority": _bool(row, "authority"),
@@ -176,11 +218,16 @@ def check_row(row: RowResult, partners: dict[str, Organisation]) -> RowResult:
         if partner is None:
             row.errors.append(str(_l("partner: unknown partner “%(value)s”.", value=slug)))
         elif not partner.receives_offers:
-            row.errors.append(str(_l("partner: “%(value)s” does not receive offers.",
-                                     value=slug)))
+            row.errors.append(str(_l("partner: “%(value)s” does not receive offers.", value=slug)))
         elif not all(checklist.values()):
-            row.errors.append(str(_l("partner: only a qualified lead (every checklist column "
-                                     "yes) can be offered.")))
+            row.errors.append(
+                str(
+                    _l(
+                        "partner: only a qualified lead (every checklist column "
+                        "yes) can be offered."
+                    )
+                )
+            )
         elif product and region:
             probe = Lead(prospect=Prospect(region=region), product_interest=product)
             for problem in workflow.policy_problems(probe, partner):
@@ -222,8 +269,9 @@ def read_csv(text: str) -> list[RowResult]:
         raise ImportFileError(str(_l("Missing columns: %(columns)s", columns=", ".join(missing))))
     partners = {
         o.slug: o
-        for o in db.session.scalars(sa.select(Organisation).where(
-            Organisation.kind == OrgKind.PARTNER))
+        for o in db.session.scalars(
+            sa.select(Organisation).where(Organisation.kind == OrgKind.PARTNER)
+        )
     }
     rows = []
     for number, cells in enumerate(reader, start=2):
@@ -233,8 +281,15 @@ def read_csv(text: str) -> list[RowResult]:
             raise ImportFileError(str(_l("More than %(max)d rows.", max=MAX_ROWS)))
         row = RowResult(line=number, raw=dict(zip(names, cells, strict=False)))
         if len(cells) != len(names):
-            row.errors.append(str(_l("The row has %(found)d cells, the header %(expected)d.",
-                                     found=len(cells), expected=len(names))))
+            row.errors.append(
+                str(
+                    _l(
+                        "The row has %(found)d cells, the header %(expected)d.",
+                        found=len(cells),
+                        expected=len(names),
+                    )
+                )
+            )
         rows.append(check_row(row, partners))
     return rows
 
@@ -247,9 +302,14 @@ def import_rows(
     try:
         for row in progress(report.good):
             v = row.values
-            lead = capture_lead(actor, prospect=v["prospect"], lead=v["lead"],
-                                consent=v["consent"], consent_method=v["consent_method"],
-                                checklist=v["checklist"])
+            lead = capture_lead(
+                actor,
+                prospect=v["prospect"],
+                lead=v["lead"],
+                consent=v["consent"],
+                consent_method=v["consent_method"],
+                checklist=v["checklist"],
+            )
             if v["partner"] is not None:
                 workflow.offer_lead(lead, v["partner"], actor)
             report.imported.append(lead.ref)
@@ -297,8 +357,14 @@ class ImportView(StaffAccessMixin, BaseView):
             error = _("Choose a CSV file.")
         if error:
             flash(error, "error")
-        return self.render("staff/import.html", form=form, rows=rows, token=token,
-                           confirm=ConfirmForm(), columns=COLUMNS)
+        return self.render(
+            "staff/import.html",
+            form=form,
+            rows=rows,
+            token=token,
+            confirm=ConfirmForm(),
+            columns=COLUMNS,
+        )
 
     @expose("/confirm", methods=("POST",))
     def confirm(self):
@@ -310,16 +376,23 @@ class ImportView(StaffAccessMixin, BaseView):
             flash(_("The upload has expired; upload the file again."), "error")
             return redirect(url_for(".index"))
         try:
-            report = import_rows(read_csv(path.read_text("utf-8")),
-                                 current_user._get_current_object())
+            report = import_rows(
+                read_csv(path.read_text("utf-8")), current_user._get_current_object()
+            )
         except Exception as err:  # noqa: BLE001 - report, never half-import
             current_app.logger.exception("lead import failed")
             flash(_("Nothing was imported: %(error)s", error=str(err)), "error")
             return redirect(url_for(".index"))
         finally:
             path.unlink(missing_ok=True)
-        flash(_("%(good)d leads imported; %(bad)d rows skipped.", good=len(report.imported),
-                bad=len(report.bad)), "success")
+        flash(
+            _(
+                "%(good)d leads imported; %(bad)d rows skipped.",
+                good=len(report.imported),
+                bad=len(report.bad),
+            ),
+            "success",
+        )
         return redirect(url_for("staff_leads.index_view"))
 
 
@@ -337,8 +410,10 @@ def print_report(rows: list[RowResult]) -> None:
 
 @leads_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--owner", help="E-mail of the staff member who owns the leads "
-              "(default: the first active administrator).")
+@click.option(
+    "--owner",
+    help="E-mail of the staff member who owns the leads (default: the first active administrator).",
+)
 @click.option("--dry-run", is_flag=True, help="Only report; import nothing.")
 def import_command(file: Path, owner: str | None, dry_run: bool) -> None:
     """Import leads from a CSV FILE (UTF-8 or Shift_JIS), reporting every bad row."""
@@ -346,8 +421,9 @@ def import_command(file: Path, owner: str | None, dry_run: bool) -> None:
 
     query = sa.select(User).where(User.active.is_(True))
     if owner:
-        query = query.where(User.email == owner.strip().lower(),
-                            User.role.in_([Role.ADMIN, Role.SALES]))
+        query = query.where(
+            User.email == owner.strip().lower(), User.role.in_([Role.ADMIN, Role.SALES])
+        )
     else:
         query = query.where(User.role == Role.ADMIN).order_by(User.id)
     actor = db.session.scalars(query).first()

@@ -6,8 +6,15 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
-from models.leads import STAGE_LABELS, Channel, LeadSource, LostReason, NoteCategory
-from models.leads import NoteVisibility, Timing
+from models.leads import (
+    STAGE_LABELS,
+    Channel,
+    LeadSource,
+    LostReason,
+    NoteCategory,
+    NoteVisibility,
+    Timing,
+)
 from models.offers import DECLINE_REASON_LABELS, OFFER_STATE_LABELS
 from models.organisations import Engagement, PartnerStatus, PartnerTier
 from models.outbox import OutboxStatus

@@ -7,8 +7,8 @@ from datetime import UTC
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
-from flask_babel import gettext as _
 from flask_babel import get_timezone
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from admin.forms import (
@@ -23,6 +23,7 @@ from admin.forms import (
 from admin.labels import NOTE_TEMPLATES, enum_label, select_choices
 from admin.security import StaffAccessMixin
 from leadshare.extensions import db
+from models import workflow
 from models.capture import NoteInput, ProductInput, capture_lead, find_duplicates
 from models.errors import RuleError
 from models.leads import Channel, Lead, LeadSource, NoteCategory, NoteVisibility, Timing
@@ -31,7 +32,6 @@ from models.organisations import Organisation
 from models.prospects import ConsentMethod
 from models.registrations import DealRegistration
 from models.routing import rank_partners
-from models import workflow
 
 
 def note_templates_json() -> str:
@@ -84,14 +84,23 @@ class LeadDeskView(StaffAccessMixin, BaseView):
             )
             if duplicates and form.confirm_duplicate.data != "yes":
                 form.confirm_duplicate.data = "yes"
-                flash(_("This prospect may already exist. Check the list below, then save "
-                        "anyway if it is a new lead."), "warning")
+                flash(
+                    _(
+                        "This prospect may already exist. Check the list below, then save "
+                        "anyway if it is a new lead."
+                    ),
+                    "warning",
+                )
             else:
                 return self._save(form)
         elif request.method == "POST":
             flash(_("Check the highlighted fields."), "error")
-        return self.render("staff/lead_new.html", form=form, duplicates=duplicates,
-                           templates_json=note_templates_json())
+        return self.render(
+            "staff/lead_new.html",
+            form=form,
+            duplicates=duplicates,
+            templates_json=note_templates_json(),
+        )
 
     def _save(self, form: LeadForm):
         """Capture the lead from a valid form."""
@@ -106,18 +115,34 @@ class LeadDeskView(StaffAccessMixin, BaseView):
                 visibility=NoteVisibility(form.note_visibility.data),
             )
         products = [
-            ProductInput(product_name=p.product_name.data, product_line=p.product_line.data,
-                         installed_on=p.installed_on.data, quantity=p.quantity.data or 1)
-            for p in form.products if (p.product_name.data or "").strip()
+            ProductInput(
+                product_name=p.product_name.data,
+                product_line=p.product_line.data,
+                installed_on=p.installed_on.data,
+                quantity=p.quantity.data or 1,
+            )
+            for p in form.products
+            if (p.product_name.data or "").strip()
         ]
         try:
             lead = capture_lead(
                 current_user._get_current_object(),
                 prospect={
                     name: getattr(form, name).data or None
-                    for name in ("company_name", "address", "phone", "representative", "website",
-                                 "industry", "size_band", "region", "contact_name",
-                                 "contact_title", "contact_phone", "contact_email")
+                    for name in (
+                        "company_name",
+                        "address",
+                        "phone",
+                        "representative",
+                        "website",
+                        "industry",
+                        "size_band",
+                        "region",
+                        "contact_name",
+                        "contact_title",
+                        "contact_phone",
+                        "contact_email",
+                    )
                 },
                 lead={
                     "teaser": form.teaser.data,
@@ -130,10 +155,15 @@ class LeadDeskView(StaffAccessMixin, BaseView):
                 },
                 consent=form.consent.data,
                 consent_method=ConsentMethod(form.consent_method.data)
-                if form.consent_method.data else None,
+                if form.consent_method.data
+                else None,
                 consent_recorded_at=_local_to_utc(form.consent_recorded_at.data),
-                checklist={"budget": form.has_budget.data, "authority": form.has_authority.data,
-                           "need": form.has_need.data, "timing": form.has_timing.data},
+                checklist={
+                    "budget": form.has_budget.data,
+                    "authority": form.has_authority.data,
+                    "need": form.has_need.data,
+                    "timing": form.has_timing.data,
+                },
                 note=note,
                 products=products,
             )
@@ -141,8 +171,12 @@ class LeadDeskView(StaffAccessMixin, BaseView):
         except RuleError as err:
             db.session.rollback()
             flash(str(err), "error")
-            return self.render("staff/lead_new.html", form=form, duplicates=[],
-                               templates_json=note_templates_json())
+            return self.render(
+                "staff/lead_new.html",
+                form=form,
+                duplicates=[],
+                templates_json=note_templates_json(),
+            )
         flash(_("Lead posted."), "success")
         return redirect(url_for(".show", ref=lead.ref))
 
@@ -159,10 +193,18 @@ class LeadDeskView(StaffAccessMixin, BaseView):
         offer_form = OfferForm(formdata=None)
         offer_form.partners.choices = select_choices((f.partner.id, f.partner.name) for f in fits)
         return self.render(
-            "staff/lead_show.html", lead=lead, fits=fits, note_form=note_form,
-            qualify_form=qualify, offer_form=offer_form, reason_form=ReasonForm(formdata=None),
-            comment_form=CommentForm(formdata=None), confirm_form=ConfirmForm(),
-            templates_json=note_templates_json(), enum_label=enum_label, OfferState=OfferState,
+            "staff/lead_show.html",
+            lead=lead,
+            fits=fits,
+            note_form=note_form,
+            qualify_form=qualify,
+            offer_form=offer_form,
+            reason_form=ReasonForm(formdata=None),
+            comment_form=CommentForm(formdata=None),
+            confirm_form=ConfirmForm(),
+            templates_json=note_templates_json(),
+            enum_label=enum_label,
+            OfferState=OfferState,
         )
 
     @expose("/<ref>/notes", methods=("POST",))
@@ -173,10 +215,18 @@ class LeadDeskView(StaffAccessMixin, BaseView):
         if not form.validate_on_submit():
             flash(_("The note is empty."), "error")
             return redirect(url_for(".show", ref=ref))
-        return self._rule(ref, lambda: workflow.add_note(
-            lead, current_user._get_current_object(), text=form.text.data,
-            channel=Channel(form.channel.data), category=NoteCategory(form.category.data),
-            visibility=NoteVisibility(form.visibility.data)), _("Note added."))
+        return self._rule(
+            ref,
+            lambda: workflow.add_note(
+                lead,
+                current_user._get_current_object(),
+                text=form.text.data,
+                channel=Channel(form.channel.data),
+                category=NoteCategory(form.category.data),
+                visibility=NoteVisibility(form.visibility.data),
+            ),
+            _("Note added."),
+        )
 
     @expose("/<ref>/qualify", methods=("POST",))
     def qualify(self, ref: str):
@@ -186,10 +236,19 @@ class LeadDeskView(StaffAccessMixin, BaseView):
         if not form.validate_on_submit():
             abort(400)
         version = int(form.version.data) if (form.version.data or "").isdigit() else None
-        return self._rule(ref, lambda: workflow.qualify_lead(
-            lead, current_user._get_current_object(), budget=form.has_budget.data,
-            authority=form.has_authority.data, need=form.has_need.data,
-            timing=form.has_timing.data, expected_version=version), _("Checklist saved."))
+        return self._rule(
+            ref,
+            lambda: workflow.qualify_lead(
+                lead,
+                current_user._get_current_object(),
+                budget=form.has_budget.data,
+                authority=form.has_authority.data,
+                need=form.has_need.data,
+                timing=form.has_timing.data,
+                expected_version=version,
+            ),
+            _("Checklist saved."),
+        )
 
     @expose("/<ref>/offers", methods=("POST",))
     def offer(self, ref: str):
@@ -209,8 +268,13 @@ class LeadDeskView(StaffAccessMixin, BaseView):
                 partner = db.session.get(Organisation, partner_id)
                 if partner is None or partner.is_vendor:
                     abort(404)
-                workflow.offer_lead(lead, partner, actor, comment=form.comment.data,
-                                    override_reason=form.override_reason.data)
+                workflow.offer_lead(
+                    lead,
+                    partner,
+                    actor,
+                    comment=form.comment.data,
+                    override_reason=form.override_reason.data,
+                )
 
         return self._rule(ref, offer_all, _("Lead offered."))
 
@@ -219,9 +283,13 @@ class LeadDeskView(StaffAccessMixin, BaseView):
         """Take an open offer back, with a reason."""
         offer = self._offer(ref, offer_id)
         form = ReasonForm()
-        return self._rule(ref, lambda: workflow.withdraw_offer(
-            offer, current_user._get_current_object(), reason=form.reason.data or ""),
-            _("Offer withdrawn."))
+        return self._rule(
+            ref,
+            lambda: workflow.withdraw_offer(
+                offer, current_user._get_current_object(), reason=form.reason.data or ""
+            ),
+            _("Offer withdrawn."),
+        )
 
     @expose("/<ref>/offers/<int:offer_id>/grant", methods=("POST",))
     def grant(self, ref: str, offer_id: int):
@@ -229,26 +297,37 @@ class LeadDeskView(StaffAccessMixin, BaseView):
         offer = self._offer(ref, offer_id)
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        return self._rule(ref, lambda: workflow.grant_details(
-            offer, current_user._get_current_object()), _("Details granted."))
+        return self._rule(
+            ref,
+            lambda: workflow.grant_details(offer, current_user._get_current_object()),
+            _("Details granted."),
+        )
 
     @expose("/<ref>/offers/<int:offer_id>/refuse", methods=("POST",))
     def refuse(self, ref: str, offer_id: int):
         """Refuse a partner's request for details, with a reason."""
         offer = self._offer(ref, offer_id)
         form = ReasonForm()
-        return self._rule(ref, lambda: workflow.refuse_details(
-            offer, current_user._get_current_object(), reason=form.reason.data or ""),
-            _("Request for details refused."))
+        return self._rule(
+            ref,
+            lambda: workflow.refuse_details(
+                offer, current_user._get_current_object(), reason=form.reason.data or ""
+            ),
+            _("Request for details refused."),
+        )
 
     @expose("/<ref>/offers/<int:offer_id>/comments", methods=("POST",))
     def comment(self, ref: str, offer_id: int):
         """Post on the board with the offer's partner."""
         offer = self._offer(ref, offer_id)
         form = CommentForm()
-        return self._rule(ref, lambda: workflow.post_comment(
-            offer, current_user._get_current_object(), body=form.body.data or ""),
-            _("Message posted."))
+        return self._rule(
+            ref,
+            lambda: workflow.post_comment(
+                offer, current_user._get_current_object(), body=form.body.data or ""
+            ),
+            _("Message posted."),
+        )
 
     # Deal registrations --------------------------------------------------------------
     @expose("/registrations/<int:registration_id>/approve", methods=("POST",))
@@ -273,8 +352,9 @@ class LeadDeskView(StaffAccessMixin, BaseView):
         registration = db.get_or_404(DealRegistration, registration_id)
         form = ReasonForm()
         try:
-            workflow.reject_registration(registration, current_user._get_current_object(),
-                                         reason=form.reason.data or "")
+            workflow.reject_registration(
+                registration, current_user._get_current_object(), reason=form.reason.data or ""
+            )
             db.session.commit()
             flash(_("Registration rejected."), "success")
         except RuleError as err:

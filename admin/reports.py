@@ -26,16 +26,21 @@ from models.scorecards import scorecards
 
 def stage_funnel() -> list[tuple[Stage, int]]:
     """Leads (not archived) per stage, in pipeline order."""
-    counts = dict(db.session.execute(
-        sa.select(Lead.stage, sa.func.count()).where(Lead.archived.is_(False))
-        .group_by(Lead.stage)).all())
+    counts = dict(
+        db.session.execute(
+            sa.select(Lead.stage, sa.func.count())
+            .where(Lead.archived.is_(False))
+            .group_by(Lead.stage)
+        ).all()
+    )
     return [(stage, counts.get(stage, 0)) for stage in Stage]
 
 
 def offers_by_state() -> list[tuple[OfferState, int]]:
     """Offers per state."""
-    counts = dict(db.session.execute(
-        sa.select(Offer.state, sa.func.count()).group_by(Offer.state)).all())
+    counts = dict(
+        db.session.execute(sa.select(Offer.state, sa.func.count()).group_by(Offer.state)).all()
+    )
     return [(state, counts.get(state, 0)) for state in OfferState]
 
 
@@ -60,9 +65,15 @@ def response_sla(now: datetime | None = None) -> SlaCompliance:
     """
     now = now or utcnow()
     on_time = late = 0
-    rows = db.session.execute(sa.select(
-        Offer.state, Offer.respond_by, Offer.details_requested_at, Offer.accepted_at,
-        Offer.ended_at))
+    rows = db.session.execute(
+        sa.select(
+            Offer.state,
+            Offer.respond_by,
+            Offer.details_requested_at,
+            Offer.accepted_at,
+            Offer.ended_at,
+        )
+    )
     for state, respond_by, requested, accepted, ended in rows:
         if state is OfferState.WITHDRAWN:
             continue
@@ -80,9 +91,13 @@ def response_sla(now: datetime | None = None) -> SlaCompliance:
 
 def partner_scorecards(now: datetime | None = None) -> list[tuple[Organisation, object]]:
     """Every partner with its scorecard, by name."""
-    partners = list(db.session.scalars(
-        sa.select(Organisation).where(Organisation.kind == OrgKind.PARTNER)
-        .order_by(Organisation.name)))
+    partners = list(
+        db.session.scalars(
+            sa.select(Organisation)
+            .where(Organisation.kind == OrgKind.PARTNER)
+            .order_by(Organisation.name)
+        )
+    )
     cards = scorecards([p.id for p in partners], now=now)
     return [(p, cards[p.id]) for p in partners]
 
@@ -96,13 +111,22 @@ def yesterday(now: datetime | None = None) -> dict[str, int]:
     end = datetime.combine(today, time(), tz).astimezone(UTC)
 
     def count(model, column, *where):
-        return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(
-            column >= start, column < end, *where)) or 0
+        return (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(model)
+                .where(column >= start, column < end, *where)
+            )
+            or 0
+        )
 
-    won_amount = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Lead.order_amount), 0))
-                                   .where(Lead.stage.in_([Stage.WON, Stage.DELIVERED,
-                                                          Stage.PAID]),
-                                          Lead.closed_at >= start, Lead.closed_at < end))
+    won_amount = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Lead.order_amount), 0)).where(
+            Lead.stage.in_([Stage.WON, Stage.DELIVERED, Stage.PAID]),
+            Lead.closed_at >= start,
+            Lead.closed_at < end,
+        )
+    )
     return {
         "leads_created": count(Lead, Lead.created_at),
         "notes_added": count(ConversationNote, ConversationNote.created_at),
@@ -110,24 +134,41 @@ def yesterday(now: datetime | None = None) -> dict[str, int]:
         "offers_accepted": count(Offer, Offer.accepted_at),
         "offers_declined": count(Offer, Offer.ended_at, Offer.state == OfferState.DECLINED),
         "offers_expired": count(Offer, Offer.ended_at, Offer.state == OfferState.EXPIRED),
-        "won": count(Lead, Lead.closed_at, Lead.stage.in_([Stage.WON, Stage.DELIVERED,
-                                                           Stage.PAID])),
+        "won": count(
+            Lead, Lead.closed_at, Lead.stage.in_([Stage.WON, Stage.DELIVERED, Stage.PAID])
+        ),
         "won_amount": int(won_amount or 0),
         "lost": count(Lead, Lead.closed_at, Lead.stage == Stage.LOST),
-        "waiting_details": db.session.scalar(sa.select(sa.func.count()).select_from(Offer).where(
-            Offer.state == OfferState.DETAILS_REQUESTED)) or 0,
-        "to_qualify": db.session.scalar(sa.select(sa.func.count()).select_from(Lead).where(
-            Lead.stage == Stage.NEW, Lead.archived.is_(False))) or 0,
-        "to_offer": db.session.scalar(sa.select(sa.func.count()).select_from(Lead).where(
-            Lead.stage == Stage.QUALIFIED, Lead.archived.is_(False),
-            ~Lead.offers.any(Offer.state.in_(OPEN_STATES)))) or 0,
+        "waiting_details": db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Offer)
+            .where(Offer.state == OfferState.DETAILS_REQUESTED)
+        )
+        or 0,
+        "to_qualify": db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Lead)
+            .where(Lead.stage == Stage.NEW, Lead.archived.is_(False))
+        )
+        or 0,
+        "to_offer": db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Lead)
+            .where(
+                Lead.stage == Stage.QUALIFIED,
+                Lead.archived.is_(False),
+                ~Lead.offers.any(Offer.state.in_(OPEN_STATES)),
+            )
+        )
+        or 0,
     }
 
 
 def chart_json(kind: str, labels: list[str], values: list[float], label: str) -> str:
     """The JSON a chart canvas carries in its data attribute."""
-    return json.dumps({"type": kind, "labels": labels, "values": values, "label": label},
-                      ensure_ascii=False)
+    return json.dumps(
+        {"type": kind, "labels": labels, "values": values, "label": label}, ensure_ascii=False
+    )
 
 
 def dashboard(now: datetime | None = None) -> dict:
@@ -148,9 +189,22 @@ class ReportsView(StaffAccessMixin, BaseView):
     def index(self):
         """The dashboard with its charts and tables."""
         figures = dashboard()
-        funnel_chart = chart_json("bar", [enum_label(s) for s, _ in figures["funnel"]],
-                                  [n for _, n in figures["funnel"]], "leads")
-        offers_chart = chart_json("doughnut", [enum_label(s) for s, _ in figures["offers"]],
-                                  [n for _, n in figures["offers"]], "offers")
-        return self.render("staff/reports.html", f=figures, funnel_chart=funnel_chart,
-                           offers_chart=offers_chart, enum_label=enum_label)
+        funnel_chart = chart_json(
+            "bar",
+            [enum_label(s) for s, _ in figures["funnel"]],
+            [n for _, n in figures["funnel"]],
+            "leads",
+        )
+        offers_chart = chart_json(
+            "doughnut",
+            [enum_label(s) for s, _ in figures["offers"]],
+            [n for _, n in figures["offers"]],
+            "offers",
+        )
+        return self.render(
+            "staff/reports.html",
+            f=figures,
+            funnel_chart=funnel_chart,
+            offers_chart=offers_chart,
+            enum_label=enum_label,
+        )

@@ -45,8 +45,18 @@ VIEWS = {
     "audit": (AuditEvent, True, {"export"}),
     "outbox": (OutboxMessage, True, {"export"}),
 }
-MODELS = [Lead, Prospect, ConversationNote, Offer, Comment, DealRegistration, Organisation,
-          PartnerPolicy, User, OutboxMessage]
+MODELS = [
+    Lead,
+    Prospect,
+    ConversationNote,
+    Offer,
+    Comment,
+    DealRegistration,
+    Organisation,
+    PartnerPolicy,
+    User,
+    OutboxMessage,
+]
 
 
 @pytest.fixture
@@ -54,21 +64,40 @@ def records(world):
     """One record of every kind, reachable from every view."""
     sales = world["sales"]
     lead = factories.lead(sales)
-    add_note(lead, sales, text="note", channel=lead.notes and None or _channel(),
-             category=_category(), visibility=_visibility())
+    add_note(
+        lead,
+        sales,
+        text="note",
+        channel=lead.notes and None or _channel(),
+        category=_category(),
+        visibility=_visibility(),
+    )
     offer = offer_lead(lead, world["alpha"], sales)
     post_comment(offer, sales, body="hello")
     registration = register_deal(
-        world["beta_manager"], company_name="登録株式会社", address="東京都", phone="03-1",
-        representative="代表", website="https://r.example", contact_name="担当",
-        contact_phone="03-2", contact_email="c@r.example", need="need", product_interest="servers",
+        world["beta_manager"],
+        company_name="登録株式会社",
+        address="東京都",
+        phone="03-1",
+        representative="代表",
+        website="https://r.example",
+        contact_name="担当",
+        contact_phone="03-2",
+        contact_email="c@r.example",
+        need="need",
+        product_interest="servers",
     )
     db.session.commit()
     return {
-        "leads": lead.id, "prospects": lead.prospect_id,
-        "notes": lead.notes[0].id, "offers": offer.id, "comments": offer.comments[0].id,
-        "registrations": registration.id, "partners": world["alpha"].id,
-        "policies": world["alpha"].id, "users": world["alpha_rep"].id,
+        "leads": lead.id,
+        "prospects": lead.prospect_id,
+        "notes": lead.notes[0].id,
+        "offers": offer.id,
+        "comments": offer.comments[0].id,
+        "registrations": registration.id,
+        "partners": world["alpha"].id,
+        "policies": world["alpha"].id,
+        "users": world["alpha_rep"].id,
         "audit": db.session.scalar(sa.select(sa.func.min(AuditEvent.id))),
         "outbox": db.session.scalar(sa.select(sa.func.min(OutboxMessage.id))),
     }
@@ -136,12 +165,24 @@ def test_every_endpoint(app, client, auth, world, records, role, prefix):
     base = f"/admin/{prefix}"
     before = snapshot()
 
-    reads = [f"{base}/", f"{base}/details/?id={pk}", f"{base}/export/csv/",
-             f"{base}/ajax/lookup/?name=organisation&query=a", f"{base}/new/",
-             f"{base}/edit/?id={pk}"]
+    reads = [
+        f"{base}/",
+        f"{base}/details/?id={pk}",
+        f"{base}/export/csv/",
+        f"{base}/ajax/lookup/?name=organisation&query=a",
+        f"{base}/new/",
+        f"{base}/edit/?id={pk}",
+    ]
     writes = [
-        (f"{base}/edit/?id={pk}", {"name": "=HACKED", "teaser": "=HACKED",
-                                   "company_name": "=HACKED", "max_open_leads": "0"}),
+        (
+            f"{base}/edit/?id={pk}",
+            {
+                "name": "=HACKED",
+                "teaser": "=HACKED",
+                "company_name": "=HACKED",
+                "max_open_leads": "0",
+            },
+        ),
         (f"{base}/new/", {"name": "=HACKED", "slug": "hacked", "email": "h@h.example"}),
         (f"{base}/delete/", {"id": str(pk)}),
         (f"{base}/action/", {"action": "archive", "rowid": str(pk)}),
@@ -184,8 +225,10 @@ def test_every_endpoint(app, client, auth, world, records, role, prefix):
             continue
         if name == "AuditEvent":
             continue
-        if name == model.__name__ and model is VIEWS[prefix][0] and (
-            "edit" in allowed or "create" in allowed
+        if (
+            name == model.__name__
+            and model is VIEWS[prefix][0]
+            and ("edit" in allowed or "create" in allowed)
         ):
             continue
         assert after[name] == before[name], (prefix, role, name)
@@ -203,12 +246,20 @@ def test_sales_cannot_reach_admin_only_views_through_the_menu(world, client, aut
 def test_staff_pages_refuse_partners_and_anonymous(world, client, auth, records):
     """The custom staff pages (desk, import, reports, index) follow the same rule."""
     lead_ref = db.session.get(Lead, records["leads"]).ref
-    pages = ["/admin/", "/admin/desk/", f"/admin/desk/{lead_ref}", "/admin/import/",
-             "/admin/reports/"]
-    posts = [f"/admin/desk/{lead_ref}/notes", f"/admin/desk/{lead_ref}/qualify",
-             f"/admin/desk/{lead_ref}/offers",
-             f"/admin/desk/{lead_ref}/offers/{records['offers']}/withdraw",
-             f"/admin/desk/registrations/{records['registrations']}/approve"]
+    pages = [
+        "/admin/",
+        "/admin/desk/",
+        f"/admin/desk/{lead_ref}",
+        "/admin/import/",
+        "/admin/reports/",
+    ]
+    posts = [
+        f"/admin/desk/{lead_ref}/notes",
+        f"/admin/desk/{lead_ref}/qualify",
+        f"/admin/desk/{lead_ref}/offers",
+        f"/admin/desk/{lead_ref}/offers/{records['offers']}/withdraw",
+        f"/admin/desk/registrations/{records['registrations']}/approve",
+    ]
     before = snapshot()
     for url in pages:
         check_refused(client.get(url), "login")
@@ -218,8 +269,9 @@ def test_staff_pages_refuse_partners_and_anonymous(world, client, auth, records)
     for url in pages:
         assert client.get(url).status_code == 403
     for url in posts:
-        assert client.post(url, data={"reason": "x", "text": "x", "partners": "1"}).status_code \
-            == 403
+        assert (
+            client.post(url, data={"reason": "x", "text": "x", "partners": "1"}).status_code == 403
+        )
     assert snapshot() == before
 
 
@@ -237,28 +289,43 @@ def test_forms_need_a_csrf_token(world, client, auth, records):
     lead_ref = db.session.get(Lead, records["leads"]).ref
     before = snapshot()
     assert client.post(f"/admin/desk/{lead_ref}/notes", data={"text": "x"}).status_code == 400
-    assert client.post(f"/admin/partners/edit/?id={records['partners']}",
-                       data={"name": "x"}).status_code == 400
-    assert client.post("/admin/leads/action/", data={"action": "archive",
-                                                     "rowid": records["leads"]}).status_code \
+    assert (
+        client.post(
+            f"/admin/partners/edit/?id={records['partners']}", data={"name": "x"}
+        ).status_code
         == 400
+    )
+    assert (
+        client.post(
+            "/admin/leads/action/", data={"action": "archive", "rowid": records["leads"]}
+        ).status_code
+        == 400
+    )
     assert snapshot() == before
     # With the token from the page, the form works.
     html = client.get(f"/admin/desk/{lead_ref}").get_data(as_text=True)
     import re
 
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html)
-    response = client.post(f"/admin/desk/{lead_ref}/notes", data={
-        "csrf_token": token.group(1), "text": "電話で確認", "channel": "phone",
-        "category": "other", "visibility": "internal"})
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    response = client.post(
+        f"/admin/desk/{lead_ref}/notes",
+        data={
+            "csrf_token": token.group(1),
+            "text": "電話で確認",
+            "channel": "phone",
+            "category": "other",
+            "visibility": "internal",
+        },
+    )
     assert response.status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(ConversationNote.id))) == 2
 
 
 def test_export_is_safe_against_formula_injection(world, client, auth):
     """A cell starting with = + - @ is exported with a leading quote."""
-    factories.lead(world["sales"], teaser="=HYPERLINK(\"http://evil\")")
+    factories.lead(world["sales"], teaser='=HYPERLINK("http://evil")')
     db.session.commit()
     auth.login("sales@vendor.example")
     body = client.get("/admin/leads/export/csv/").get_data(as_text=True)

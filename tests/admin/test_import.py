@@ -12,21 +12,50 @@ from admin import imports
 from leadshare.extensions import db
 from models import Lead, Offer
 
-HEADER = ["company_name", "address", "phone", "representative", "website", "region",
-          "contact_name", "contact_phone", "contact_email", "consent", "consent_method",
-          "teaser", "need", "product_interest", "budget", "authority", "need_confirmed",
-          "timing_confirmed", "partner"]
+HEADER = [
+    "company_name",
+    "address",
+    "phone",
+    "representative",
+    "website",
+    "region",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "consent",
+    "consent_method",
+    "teaser",
+    "need",
+    "product_interest",
+    "budget",
+    "authority",
+    "need_confirmed",
+    "timing_confirmed",
+    "partner",
+]
 
 
 def row(n, **changes):
     """One CSV row as a dict; ``changes`` override cells."""
     values = {
-        "company_name": f"株式会社インポート{n}", "address": "愛知県名古屋市", "phone": "052-1",
-        "representative": "代表者", "website": f"https://imp{n}.example.jp", "region": "chubu",
-        "contact_name": "担当者", "contact_phone": f"052-9{n:03d}",
-        "contact_email": f"c{n}@imp.example.jp", "consent": "はい", "consent_method": "phone",
-        "teaser": "サーバー更改", "need": "更改したい", "product_interest": "servers",
-        "budget": "yes", "authority": "yes", "need_confirmed": "yes", "timing_confirmed": "yes",
+        "company_name": f"株式会社インポート{n}",
+        "address": "愛知県名古屋市",
+        "phone": "052-1",
+        "representative": "代表者",
+        "website": f"https://imp{n}.example.jp",
+        "region": "chubu",
+        "contact_name": "担当者",
+        "contact_phone": f"052-9{n:03d}",
+        "contact_email": f"c{n}@imp.example.jp",
+        "consent": "はい",
+        "consent_method": "phone",
+        "teaser": "サーバー更改",
+        "need": "更改したい",
+        "product_interest": "servers",
+        "budget": "yes",
+        "authority": "yes",
+        "need_confirmed": "yes",
+        "timing_confirmed": "yes",
         "partner": "",
     }
     values.update(changes)
@@ -63,8 +92,10 @@ def test_report_and_import_exactly_the_good_rows(world, encoding):
     report = imports.import_rows(rows, world["sales"])
     assert len(report.imported) == 2
     names = set(db.session.scalars(sa.select(Lead).join(Lead.prospect)).all())
-    assert {lead.prospect.company_name for lead in names} == {"株式会社インポート1",
-                                                                "株式会社インポート5"}
+    assert {lead.prospect.company_name for lead in names} == {
+        "株式会社インポート1",
+        "株式会社インポート5",
+    }
     offer = db.session.scalar(sa.select(Offer))
     assert offer.organisation_id == world["alpha"].id
 
@@ -91,8 +122,7 @@ def test_cli_imports_with_a_report(world, runner, tmp_path):
     """``flask leads import FILE`` prints the bad rows and imports the good ones."""
     path = tmp_path / "leads.csv"
     path.write_bytes(make_csv(ROWS, "cp932"))
-    result = runner.invoke(args=["leads", "import", str(path), "--owner",
-                                 "sales@vendor.example"])
+    result = runner.invoke(args=["leads", "import", str(path), "--owner", "sales@vendor.example"])
     assert result.exit_code == 0, result.output
     assert "line 3:" in result.output and "line 5:" in result.output
     assert "2 leads imported; 3 rows skipped." in result.output
@@ -111,9 +141,11 @@ def test_cli_refuses_an_unreadable_file(world, runner, tmp_path):
 def test_upload_preview_then_import(world, client, auth):
     """The admin page shows every bad row before importing the good ones."""
     auth.login("admin@vendor.example")
-    response = client.post("/admin/import/", data={
-        "file": (io.BytesIO(make_csv(ROWS, "cp932")), "leads.csv")},
-        content_type="multipart/form-data")
+    response = client.post(
+        "/admin/import/",
+        data={"file": (io.BytesIO(make_csv(ROWS, "cp932")), "leads.csv")},
+        content_type="multipart/form-data",
+    )
     html = response.get_data(as_text=True)
     assert "not-an-email" in html and "nosuch" in html
     assert db.session.scalar(sa.select(sa.func.count(Lead.id))) == 0

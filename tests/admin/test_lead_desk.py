@@ -10,17 +10,32 @@ from models.routing import rank_partners
 from tests import factories
 
 LEAD_FORM = {
-    "company_name": "株式会社 中部精機", "address": "愛知県名古屋市中区1-1", "phone": "052-000-1111",
-    "representative": "山田 太郎", "website": "https://chubu-seiki.example.jp",
-    "industry": "manufacturing", "size_band": "50-299", "region": "chubu",
-    "contact_name": "佐藤 花子", "contact_title": "情報システム課長",
-    "contact_phone": "052-000-2222", "contact_email": "sato@chubu-seiki.example.jp",
-    "consent": "y", "consent_method": "phone", "teaser": "製造業の基幹サーバー更改",
-    "need": "保守切れのサーバーを更改したい", "product_interest": "servers", "source": "phone",
-    "timing": "3m", "estimated_value": "8000000", "note_channel": "phone",
-    "note_category": "product_inquiry", "note_visibility": "shareable",
+    "company_name": "株式会社 中部精機",
+    "address": "愛知県名古屋市中区1-1",
+    "phone": "052-000-1111",
+    "representative": "山田 太郎",
+    "website": "https://chubu-seiki.example.jp",
+    "industry": "manufacturing",
+    "size_band": "50-299",
+    "region": "chubu",
+    "contact_name": "佐藤 花子",
+    "contact_title": "情報システム課長",
+    "contact_phone": "052-000-2222",
+    "contact_email": "sato@chubu-seiki.example.jp",
+    "consent": "y",
+    "consent_method": "phone",
+    "teaser": "製造業の基幹サーバー更改",
+    "need": "保守切れのサーバーを更改したい",
+    "product_interest": "servers",
+    "source": "phone",
+    "timing": "3m",
+    "estimated_value": "8000000",
+    "note_channel": "phone",
+    "note_category": "product_inquiry",
+    "note_visibility": "shareable",
     "note_text": "サーバー10台の更改を検討中。予算は確保済み。",
-    "products-0-product_name": "旧サーバー X100", "products-0-product_line": "servers",
+    "products-0-product_name": "旧サーバー X100",
+    "products-0-product_line": "servers",
     "products-0-quantity": "10",
 }
 
@@ -43,16 +58,25 @@ def test_sales_posts_qualifies_and_offers_and_the_partner_sees_the_teaser(world,
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "株式会社 中部精機" in page and "Complete the qualification checklist" in page
 
-    client.post(f"/admin/desk/{lead.ref}/qualify", data={
-        "has_budget": "y", "has_authority": "y", "has_need": "y", "has_timing": "y",
-        "version": str(lead.version)})
+    client.post(
+        f"/admin/desk/{lead.ref}/qualify",
+        data={
+            "has_budget": "y",
+            "has_authority": "y",
+            "has_need": "y",
+            "has_timing": "y",
+            "version": str(lead.version),
+        },
+    )
     db.session.expire_all()
     assert lead.stage is Stage.QUALIFIED
     page = client.get(f"/admin/desk/{lead.ref}").get_data(as_text=True)
     assert page.index(world["alpha"].name) < page.index(world["beta"].name)  # ranked
 
-    client.post(f"/admin/desk/{lead.ref}/offers", data={
-        "partners": str(world["alpha"].id), "comment": "ご検討ください"})
+    client.post(
+        f"/admin/desk/{lead.ref}/offers",
+        data={"partners": str(world["alpha"].id), "comment": "ご検討ください"},
+    )
     offer = db.session.scalar(sa.select(Offer))
     assert offer.organisation_id == world["alpha"].id and offer.state is OfferState.OFFERED
     assert offer.comment_to_partner == "ご検討ください"
@@ -109,13 +133,18 @@ def test_policy_is_enforced_and_the_override_is_audited(world, client, auth):
     auth.login("sales@vendor.example")
     page = client.get(f"/admin/desk/{lead.ref}").get_data(as_text=True)
     assert "outside the partner" in page
-    response = client.post(f"/admin/desk/{lead.ref}/offers",
-                           data={"partners": str(world["alpha"].id)}, follow_redirects=True)
+    response = client.post(
+        f"/admin/desk/{lead.ref}/offers",
+        data={"partners": str(world["alpha"].id)},
+        follow_redirects=True,
+    )
     assert "outside the partner" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Offer.id))) == 0
 
-    client.post(f"/admin/desk/{lead.ref}/offers", data={
-        "partners": str(world["alpha"].id), "override_reason": "顧客の指名"})
+    client.post(
+        f"/admin/desk/{lead.ref}/offers",
+        data={"partners": str(world["alpha"].id), "override_reason": "顧客の指名"},
+    )
     offer = db.session.scalar(sa.select(Offer))
     assert offer.override_reason == "顧客の指名"
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "offer.overridden"))
@@ -132,9 +161,17 @@ def test_suspended_partner_gets_no_offer_and_its_users_are_out(world, client, au
     assert partner_client.get("/leads").status_code == 200
     auth.login("admin@vendor.example")
     alpha = world["alpha"]
-    response = client.post(f"/admin/partners/edit/?id={alpha.id}", data={
-        "name": alpha.name, "slug": alpha.slug, "tier": "gold", "status": "suspended",
-        "regions": ["chubu"], "product_lines": ["servers"]})
+    response = client.post(
+        f"/admin/partners/edit/?id={alpha.id}",
+        data={
+            "name": alpha.name,
+            "slug": alpha.slug,
+            "tier": "gold",
+            "status": "suspended",
+            "regions": ["chubu"],
+            "product_lines": ["servers"],
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert alpha.status.value == "suspended"
@@ -142,8 +179,9 @@ def test_suspended_partner_gets_no_offer_and_its_users_are_out(world, client, au
     lead = factories.lead(world["sales"])
     db.session.commit()
     assert alpha.id not in [f.partner.id for f in rank_partners(lead)]
-    client.post(f"/admin/desk/{lead.ref}/offers", data={"partners": str(alpha.id),
-                                                         "override_reason": "x"})
+    client.post(
+        f"/admin/desk/{lead.ref}/offers", data={"partners": str(alpha.id), "override_reason": "x"}
+    )
     assert db.session.scalar(sa.select(sa.func.count(Offer.id))) == 0
 
 
@@ -156,8 +194,11 @@ def test_ranking_order_on_known_data(world):
     from models.catalogue import REGIONS
 
     assert any(str(REGIONS["kanto"]) in r for r in fits[0].reasons)
-    assert not any(str(REGIONS["kanto"]) in r and "not" not in r.lower()
-                   for r in fits[1].reasons if "Serves" in r)
+    assert not any(
+        str(REGIONS["kanto"]) in r and "not" not in r.lower()
+        for r in fits[1].reasons
+        if "Serves" in r
+    )
 
 
 def test_withdraw_grant_refuse_and_board(world, client, auth):
@@ -186,8 +227,12 @@ def test_withdraw_grant_refuse_and_board(world, client, auth):
     # An offer id of another lead is not reachable through this lead's URL.
     other = factories.lead(world["sales"])
     db.session.commit()
-    assert client.post(f"/admin/desk/{other.ref}/offers/{alpha_offer.id}/withdraw",
-                       data={"reason": "x"}).status_code == 404
+    assert (
+        client.post(
+            f"/admin/desk/{other.ref}/offers/{alpha_offer.id}/withdraw", data={"reason": "x"}
+        ).status_code
+        == 404
+    )
 
 
 def test_registration_approved_and_rejected(world, client, auth):
@@ -195,10 +240,18 @@ def test_registration_approved_and_rejected(world, client, auth):
     from models import DealRegistration
     from models.workflow import register_deal
 
-    fields = dict(company_name="登録株式会社", address="東京都", phone="03-1",
-                  representative="代表", website="https://r.example", contact_name="担当",
-                  contact_phone="03-2", contact_email="c@r.example", need="need",
-                  product_interest="servers")
+    fields = dict(
+        company_name="登録株式会社",
+        address="東京都",
+        phone="03-1",
+        representative="代表",
+        website="https://r.example",
+        contact_name="担当",
+        contact_phone="03-2",
+        contact_email="c@r.example",
+        need="need",
+        product_interest="servers",
+    )
     first = register_deal(world["beta_manager"], **fields)
     second = register_deal(world["beta_manager"], **fields)
     db.session.commit()
@@ -221,9 +274,17 @@ def test_policy_editor_changes_what_the_partner_sees(world, client, auth):
     from models import PartnerPolicy
 
     auth.login("admin@vendor.example")
-    response = client.post(f"/admin/policies/edit/?id={world['alpha'].id}", data={
-        "show_notes": "y", "details_need_approval": "y", "allowed_regions": ["chubu", "kinki"],
-        "max_open_leads": "3", "response_sla_hours": "24", "update_sla_days": "7"})
+    response = client.post(
+        f"/admin/policies/edit/?id={world['alpha'].id}",
+        data={
+            "show_notes": "y",
+            "details_need_approval": "y",
+            "allowed_regions": ["chubu", "kinki"],
+            "max_open_leads": "3",
+            "response_sla_hours": "24",
+            "update_sla_days": "7",
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     policy = db.session.get(PartnerPolicy, world["alpha"].id)

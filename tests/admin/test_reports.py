@@ -63,7 +63,8 @@ def test_yesterday_counts_in_the_users_time_zone(world, client, auth):
     tokyo = ZoneInfo("Asia/Tokyo")
     today = datetime.now(tokyo).date()
     noon_yesterday = datetime(today.year, today.month, today.day, 12, tzinfo=tokyo) - timedelta(
-        days=1)
+        days=1
+    )
     lead = factories.lead(world["sales"], qualified=False)
     lead.created_at = noon_yesterday.astimezone(UTC)
     factories.lead(world["sales"], qualified=False)  # today: not counted

@@ -9,12 +9,26 @@ from models import Locale
 from tests import factories
 
 STAFF_PAGES = [
-    "/admin/", "/admin/desk/", "/admin/leads/", "/admin/prospects/", "/admin/notes/",
-    "/admin/offers/", "/admin/comments/", "/admin/registrations/", "/admin/import/",
+    "/admin/",
+    "/admin/desk/",
+    "/admin/leads/",
+    "/admin/prospects/",
+    "/admin/notes/",
+    "/admin/offers/",
+    "/admin/comments/",
+    "/admin/registrations/",
+    "/admin/import/",
     "/admin/reports/",
 ]
-ADMIN_PAGES = ["/admin/partners/", "/admin/policies/", "/admin/users/", "/admin/audit/",
-               "/admin/outbox/", "/admin/partners/new/", "/admin/users/new/"]
+ADMIN_PAGES = [
+    "/admin/partners/",
+    "/admin/policies/",
+    "/admin/users/",
+    "/admin/audit/",
+    "/admin/outbox/",
+    "/admin/partners/new/",
+    "/admin/users/new/",
+]
 
 
 @pytest.mark.parametrize("locale", [Locale.EN, Locale.JA])

@@ -63,11 +63,16 @@ def test_sales_posts_and_offers_partner_sees_teaser(server, browser):
     login(page, server, "sales@vendor.example")
     page.goto(f"{server}/admin/desk/")
     fields = {
-        "company_name": "株式会社ブラウザ工業", "address": "大阪府大阪市北区1-1",
-        "phone": "06-0000-0000", "representative": "大阪 一郎",
-        "website": "https://browser-kogyo.example.jp", "contact_name": "北 花子",
-        "contact_phone": "06-1111-2222", "contact_email": "kita@browser-kogyo.example.jp",
-        "teaser": "物流倉庫のサーバー統合", "need": "倉庫管理サーバーを統合したい",
+        "company_name": "株式会社ブラウザ工業",
+        "address": "大阪府大阪市北区1-1",
+        "phone": "06-0000-0000",
+        "representative": "大阪 一郎",
+        "website": "https://browser-kogyo.example.jp",
+        "contact_name": "北 花子",
+        "contact_phone": "06-1111-2222",
+        "contact_email": "kita@browser-kogyo.example.jp",
+        "teaser": "物流倉庫のサーバー統合",
+        "need": "倉庫管理サーバーを統合したい",
     }
     for name, value in fields.items():
         page.fill(f"[name={name}]", value)
