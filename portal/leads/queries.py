@@ -28,7 +28,7 @@ TABS = {
     "new": _l("New offers"),
     "details": _l("Details"),
     "accepted": _l("In progress"),
-    "closed": _l("Closed"),
+    "closed": _l("Closed leads"),
 }
 
 
@@ -46,11 +46,19 @@ def tab_of_offer():
 def _inbox_base(user: User, search: str | None = None) -> sa.Select:
     """The user's latest reachable offer per lead, optionally matching ``search``."""
     gate = reachable_offers(user)
-    latest = gate.with_only_columns(sa.func.max(Offer.id)).group_by(Offer.lead_id)
+    # "No newer offer of this lead to this partner": probed per row through
+    # ix_offers_organisation_lead, so a page of 25 stops after 25 rows instead of
+    # grouping every offer the partner ever had (docs/performance.md).
+    newer = sa.orm.aliased(Offer)
+    latest = ~sa.exists().where(
+        newer.lead_id == Offer.lead_id,
+        newer.organisation_id == Offer.organisation_id,
+        newer.id > Offer.id,
+    )
     query = (
         gate.join(Offer.lead)
         .join(Lead.prospect)
-        .where(Offer.id.in_(latest), Lead.archived.is_(False))
+        .where(latest, Lead.archived.is_(False))
     )
     search = (search or "").strip()
     if search:
@@ -162,6 +170,9 @@ def waiting_count(user: User) -> int:
             Comment.hidden_at.is_(None),
             sa.or_(read.last_read_at.is_(None), Comment.created_at > read.last_read_at),
         )
+        # OFFSET 0 keeps PostgreSQL probing ix_comments_offer_id per offer instead of
+        # hashing every board post of every partner (measured: 0.9 s → ms at 500k posts).
+        .offset(0)
         .exists()
     )
     waiting.append(sa.and_(Offer.state == OfferState.ACCEPTED, unread))

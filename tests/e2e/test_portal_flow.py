@@ -1,0 +1,254 @@
+"""A real browser through the partner portal: the manager takes a lead, the rep wins it.
+
+Runs once in Japanese, once in English, and once on a 375-pixel phone with
+JavaScript switched off. The app is served by a real HTTP server against a
+temporary SQLite file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from leadshare import create_app
+from leadshare.extensions import db
+from models import (
+    Base,
+    Channel,
+    ConversationNote,
+    InstalledProduct,
+    Lead,
+    Locale,
+    NoteCategory,
+    NoteVisibility,
+    Role,
+    Stage,
+    workflow,
+)
+from tests import factories
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
+]
+
+
+def _seed(locale: Locale) -> str:
+    """A vendor, partner alpha (manager + rep) and a few offers; returns the main lead's ref."""
+    sales = factories.staff(Role.SALES, "sales@vendor.example")
+    alpha = factories.partner("alpha", regions=["chubu", "kinki"])
+    factories.user(alpha, Role.PARTNER_MANAGER, "manager@alpha.example", locale=locale)
+    rep = factories.user(alpha, Role.PARTNER_REP, "rep@alpha.example", locale=locale)
+    rep.name = "営業 次郎" if locale is Locale.JA else "Jiro Eigyo"
+    prospect = factories.prospect(company_name="株式会社中部精機", region="chubu")
+    prospect.installed_products.append(
+        InstalledProduct(product_name="Power9 S914", quantity=2, notes="2019年導入")
+    )
+    lead = factories.lead(
+        sales,
+        prospect=prospect,
+        teaser="製造業（従業員約200名）の基幹サーバー更改",
+        need="保守期限切れに伴い、生産管理システムのサーバーを来期中に更改したい。",
+    )
+    db.session.add(
+        ConversationNote(
+            lead=lead,
+            author=sales,
+            text="情報システム部長より: 現行機は2019年導入。クラウド移行も比較検討中。",
+            channel=Channel.PHONE,
+            category=NoteCategory.PRODUCT_INQUIRY,
+            visibility=NoteVisibility.SHAREABLE,
+        )
+    )
+    workflow.offer_lead(lead, alpha, sales, comment="今週中にご回答ください。部長は午前中なら電話可能です。")
+    for teaser, product in (
+        ("物流倉庫の在庫管理システム刷新", "software"),
+        ("病院の電子カルテ用ストレージ増設", "storage"),
+    ):
+        extra = factories.lead(sales, teaser=teaser, product=product, region="kinki")
+        workflow.offer_lead(extra, alpha, sales, override_reason="demo")
+    db.session.commit()
+    return lead.ref
+
+
+@pytest.fixture
+def served(tmp_path):
+    """Start the app on a free port against a fresh SQLite file; yield a builder of the data."""
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'e2e.db'}",
+        WTF_CSRF_ENABLED=True,
+        RATELIMIT_ENABLED=False,
+    )
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+
+    def seed(locale: Locale) -> tuple[str, str]:
+        with app.app_context():
+            ref = _seed(locale)
+        return f"http://127.0.0.1:{httpd.server_port}", ref
+
+    yield app, seed
+    httpd.shutdown()
+    thread.join()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def browser():
+    """Headless Debian chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        yield instance
+        instance.close()
+
+
+def _login(page, base: str, email: str) -> None:
+    """Log in through the real form."""
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", factories.PASSWORD)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+
+
+def _submit(page, form_selector: str) -> None:
+    """Submit one form by its button and wait for the page that follows."""
+    with page.expect_navigation():
+        page.click(f"{form_selector} button[type=submit]")
+
+
+def _logout(page) -> None:
+    """Log out with the header's form."""
+    with page.expect_navigation():
+        page.click("form[action='/logout'] button")
+
+
+TEXT = {
+    Locale.JA: {
+        "details": "会話記録",
+        "accepted": "リードを受諾しました",
+        "activity": "活動を記録しました",
+        "stage": "ステージを「提案」に変更しました",
+        "won": "受注としてクローズしました",
+        "waiting": "対応待ち",
+    },
+    Locale.EN: {
+        "details": "Conversation with the customer",
+        "accepted": "You have accepted the lead",
+        "activity": "The activity has been logged.",
+        "stage": "The stage is now Proposal.",
+        "won": "closed as won",
+        "waiting": "Waiting on you",
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("variant", "locale", "width", "javascript"),
+    [("ja", Locale.JA, 1280, True), ("en", Locale.EN, 1280, True), ("phone", Locale.JA, 375, False)],
+)
+def test_manager_takes_a_lead_and_the_rep_wins_it(
+    served, browser, variant, locale, width, javascript
+):
+    app, seed = served
+    base, ref = seed(locale)
+    text = TEXT[locale]
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, java_script_enabled=javascript,
+        locale=locale.value,
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    external: list[str] = []
+    page.on("request", lambda r: external.append(r.url) if not r.url.startswith(base) else None)
+
+    # The manager reads the teaser from the inbox.
+    _login(page, base, "manager@alpha.example")
+    assert page.url.endswith("/leads")
+    assert text["waiting"] in page.content()
+    if variant == "ja":
+        page.screenshot(path=str(SCREENSHOTS / "portal-inbox.png"), full_page=True)
+    with page.expect_navigation():
+        page.click(f"a[href='/leads/{ref}']")
+    assert "製造業（従業員約200名）の基幹サーバー更改" in page.content()
+    assert "株式会社中部精機" not in page.content()
+
+    # Requests the details, then accepts and gives the lead to the rep.
+    _submit(page, "form[action$='/request-details']")
+    assert "株式会社中部精機" in page.content()
+    assert text["details"] in page.content()
+    page.select_option("#accept-rep", label="営業 次郎" if locale is Locale.JA else "Jiro Eigyo")
+    page.fill("#accept-comment", "担当者から明日お電話します。")
+    _submit(page, "form[action$='/accept']")
+    assert text["accepted"] in page.content()
+    assert "連絡 花子" in page.content()  # the contact, shared with consent
+    _logout(page)
+
+    # The rep logs a call, moves the stage, posts on the board and closes as won.
+    _login(page, base, "rep@alpha.example")
+    with page.expect_navigation():
+        page.click(f"a[href='/leads/{ref}']")
+    if javascript:
+        # Changing the category swaps in its template (progressive; links do it without JS).
+        templates = json.loads(page.get_attribute("#activity-category", "data-templates"))
+        page.select_option("#activity-category", "complaint")
+        assert page.input_value("#activity-detail") == templates["complaint"]
+        page.select_option("#activity-category", "product_inquiry")
+    else:
+        with page.expect_navigation():
+            page.click(f"a[href='/leads/{ref}?category=product_inquiry#activities']")
+    page.select_option("#activity-channel", "phone")
+    page.fill("#activity-detail", "部長と電話。来週デモを実施予定。")
+    _submit(page, "#activity-form")
+    assert text["activity"] in page.content()
+    assert "部長と電話。来週デモを実施予定。" in page.content()
+
+    page.select_option("#stage-to", "proposal")
+    _submit(page, "form[action$='/stage']")
+    assert text["stage"] in page.content()
+
+    page.fill("#comment-body", "見積書を提出しました。")
+    _submit(page, "form[action$='/comments']")
+    assert "見積書を提出しました。" in page.content()
+
+    page.click("form[action$='/won'] >> xpath=.. >> summary")
+    page.fill("#won-order-date", "2026-11-20")
+    page.fill("#won-product", "Power10 S1014")
+    page.fill("#won-amount", "4800000")
+    page.fill("#won-delivery-date", "2026-12-15")
+    _submit(page, "form[action$='/won']")
+    assert text["won"] in page.content()
+    if variant == "ja":
+        page.screenshot(path=str(SCREENSHOTS / "portal-lead.png"), full_page=True)
+    if variant == "phone":
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SCREENSHOTS / "portal-phone.png"), full_page=False)
+        page.goto(f"{base}/leads?tab=closed")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    with app.app_context():
+        lead = db.session.scalar(sa.select(Lead).where(Lead.ref == ref))
+        assert lead.stage is Stage.WON
+        assert lead.order_amount == 4_800_000
+    assert not errors, errors
+    assert not external, external
+    context.close()
