@@ -101,7 +101,9 @@ class ActivityForm(FlaskForm):
 class WonForm(VersionedForm):
     """Close as won: the order data DESIGN asks for."""
 
-    order_date = DateField(_l("Order date"), validators=[InputRequired(_l("Enter the order date."))])
+    order_date = DateField(
+        _l("Order date"), validators=[InputRequired(_l("Enter the order date."))]
+    )
     product = StringField(
         _l("Product ordered"), validators=[DataRequired(_l("Enter the product.")), Length(max=200)]
     )

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from leadshare.extensions import db
 from models.base import utcnow
@@ -55,11 +55,7 @@ def _inbox_base(user: User, search: str | None = None) -> sa.Select:
         newer.organisation_id == Offer.organisation_id,
         newer.id > Offer.id,
     )
-    query = (
-        gate.join(Offer.lead)
-        .join(Lead.prospect)
-        .where(latest, Lead.archived.is_(False))
-    )
+    query = gate.join(Offer.lead).join(Lead.prospect).where(latest, Lead.archived.is_(False))
     search = (search or "").strip()
     if search:
         needle = search.lower()
@@ -80,9 +76,7 @@ def tab_counts(user: User, search: str | None = None) -> dict[str, int]:
     """How many offers each inbox tab holds (one statement)."""
     tab = tab_of_offer().label("tab")
     rows = db.session.execute(
-        _inbox_base(user, search)
-        .with_only_columns(tab, sa.func.count(Offer.id))
-        .group_by(tab)
+        _inbox_base(user, search).with_only_columns(tab, sa.func.count(Offer.id)).group_by(tab)
     ).all()
     counts = dict.fromkeys(TABS, 0)
     counts.update({name: count for name, count in rows})
@@ -234,4 +228,3 @@ def organisation_reps(organisation_id: int) -> list[User]:
             .order_by(User.name)
         )
     )
-

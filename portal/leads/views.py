@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
+from admin.labels import ENUM_LABELS, enum_label
 from leadshare.extensions import db
 from models import workflow
 from models.audit import record_event
@@ -21,12 +22,10 @@ from models.base import utcnow
 from models.errors import MissingData, RuleError
 from models.gates import current_offer_query, lead_view
 from models.leads import STAGE_LABELS, Channel, LostReason, NoteCategory, Stage, Timing
-from models.offers import OFFER_STATE_LABELS, BoardRead, DeclineReason
-from models.offers import Offer, OfferState
+from models.offers import OFFER_STATE_LABELS, BoardRead, DeclineReason, Offer, OfferState
 from models.users import User
 from portal import choices, partner_required
 from portal.leads import bp, queries
-from admin.labels import ENUM_LABELS, enum_label
 from portal.leads.forms import (
     ACTIVITY_TEMPLATES,
     MOVABLE_STAGES,
@@ -222,7 +221,9 @@ def _act(ref: str, name: str, form_cls, apply: Callable[[Offer, object], str], a
     form = form_cls()
     if name in ("accept", "assign"):
         # Reps get no list; the rule then tells them only the manager can do this.
-        form.rep.choices = _rep_choices(offer) if current_user.is_partner_manager else choices([(0, "")])
+        form.rep.choices = (
+            _rep_choices(offer) if current_user.is_partner_manager else choices([(0, "")])
+        )
     target = url_for("leads.show", ref=ref) + anchor
     if not form.validate_on_submit():
         flash(_("Please correct the marked fields."), "error")

@@ -69,7 +69,9 @@ def _seed(locale: Locale) -> str:
             visibility=NoteVisibility.SHAREABLE,
         )
     )
-    workflow.offer_lead(lead, alpha, sales, comment="今週中にご回答ください。部長は午前中なら電話可能です。")
+    workflow.offer_lead(
+        lead, alpha, sales, comment="今週中にご回答ください。部長は午前中なら電話可能です。"
+    )
     for teaser, product in (
         ("物流倉庫の在庫管理システム刷新", "software"),
         ("病院の電子カルテ用ストレージ増設", "storage"),
@@ -163,7 +165,11 @@ TEXT = {
 
 @pytest.mark.parametrize(
     ("variant", "locale", "width", "javascript"),
-    [("ja", Locale.JA, 1280, True), ("en", Locale.EN, 1280, True), ("phone", Locale.JA, 375, False)],
+    [
+        ("ja", Locale.JA, 1280, True),
+        ("en", Locale.EN, 1280, True),
+        ("phone", Locale.JA, 375, False),
+    ],
 )
 def test_manager_takes_a_lead_and_the_rep_wins_it(
     served, browser, variant, locale, width, javascript
@@ -172,7 +178,8 @@ def test_manager_takes_a_lead_and_the_rep_wins_it(
     base, ref = seed(locale)
     text = TEXT[locale]
     context = browser.new_context(
-        viewport={"width": width, "height": 900}, java_script_enabled=javascript,
+        viewport={"width": width, "height": 900},
+        java_script_enabled=javascript,
         locale=locale.value,
     )
     page = context.new_page()

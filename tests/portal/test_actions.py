@@ -210,9 +210,7 @@ def test_the_rep_works_the_lead_to_won(client, auth, world, offer_for):
     assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 1
 
 
-def test_won_without_order_data_keeps_the_input_and_changes_nothing(
-    client, auth, world, offer_for
-):
+def test_won_without_order_data_keeps_the_input_and_changes_nothing(client, auth, world, offer_for):
     offer = offer_for(accept=True)
     auth.login("manager@alpha.example")
     before = snapshot()
@@ -263,8 +261,13 @@ def test_an_activity_in_the_future_is_refused(client, auth, world, offer_for):
     tomorrow = (utcnow() + timedelta(days=2)).date().isoformat()
     response = client.post(
         f"/leads/{offer.lead.ref}/activities",
-        data={"day": tomorrow, "time": "10:00", "channel": "visit", "category": "other",
-              "detail": "future visit"},
+        data={
+            "day": tomorrow,
+            "time": "10:00",
+            "channel": "visit",
+            "category": "other",
+            "detail": "future visit",
+        },
     )
     assert response.status_code == 422
     assert "An activity cannot be in the future." in response.get_data(as_text=True)

@@ -6,11 +6,11 @@ import pytest
 
 from leadshare.extensions import db
 from models import (
+    Channel,
     ConversationNote,
     InstalledProduct,
     NoteCategory,
     NoteVisibility,
-    Channel,
     workflow,
 )
 from tests import factories
@@ -27,8 +27,13 @@ def _lead(world, *, consent=True):
     """A lead with a shareable and an internal note and an installed product."""
     prospect = factories.prospect(consent=consent, company_name="COMPANY-テスト精機")
     prospect.installed_products.append(InstalledProduct(product_name=INSTALLED, quantity=2))
-    lead = factories.lead(world["sales"], prospect=prospect, teaser=TEASER, need=NEED, value=7_000_000)
-    for text, visibility in ((SHAREABLE, NoteVisibility.SHAREABLE), (INTERNAL, NoteVisibility.INTERNAL)):
+    lead = factories.lead(
+        world["sales"], prospect=prospect, teaser=TEASER, need=NEED, value=7_000_000
+    )
+    for text, visibility in (
+        (SHAREABLE, NoteVisibility.SHAREABLE),
+        (INTERNAL, NoteVisibility.INTERNAL),
+    ):
         db.session.add(
             ConversationNote(
                 lead=lead,
@@ -70,14 +75,40 @@ def _offer(world, lead, state: str):
 @pytest.mark.parametrize(
     ("state", "visible", "hidden"),
     [
-        ("offered", [TEASER, NEED, "VENDOR-COMMENT", "Please respond"],
-         ["COMPANY-", SHAREABLE, INSTALLED, "連絡 花子", "Board with the vendor"]),
-        ("granted", [TEASER, "COMPANY-", SHAREABLE, INSTALLED],
-         ["連絡 花子", "Board with the vendor", "Activities"]),
-        ("accepted", [TEASER, "COMPANY-", SHAREABLE, INSTALLED, "連絡 花子", "Board with the vendor",
-                      "Activities", "Move the stage"], []),
-        ("declined", [TEASER, NEED], ["COMPANY-", SHAREABLE, INSTALLED, "連絡 花子", "Your answer"]),
-        ("withdrawn", [TEASER, NEED], ["COMPANY-", SHAREABLE, INSTALLED, "連絡 花子", "Your answer"]),
+        (
+            "offered",
+            [TEASER, NEED, "VENDOR-COMMENT", "Please respond"],
+            ["COMPANY-", SHAREABLE, INSTALLED, "連絡 花子", "Board with the vendor"],
+        ),
+        (
+            "granted",
+            [TEASER, "COMPANY-", SHAREABLE, INSTALLED],
+            ["連絡 花子", "Board with the vendor", "Activities"],
+        ),
+        (
+            "accepted",
+            [
+                TEASER,
+                "COMPANY-",
+                SHAREABLE,
+                INSTALLED,
+                "連絡 花子",
+                "Board with the vendor",
+                "Activities",
+                "Move the stage",
+            ],
+            [],
+        ),
+        (
+            "declined",
+            [TEASER, NEED],
+            ["COMPANY-", SHAREABLE, INSTALLED, "連絡 花子", "Your answer"],
+        ),
+        (
+            "withdrawn",
+            [TEASER, NEED],
+            ["COMPANY-", SHAREABLE, INSTALLED, "連絡 花子", "Your answer"],
+        ),
     ],
 )
 def test_each_state_discloses_its_level(client, auth, world, state, visible, hidden):
@@ -168,7 +199,6 @@ def test_the_stage_filter_never_reveals_another_partners_work(client, auth, worl
     assert "Appointment" not in html
 
 
-
 def test_stored_html_is_rendered_inert(client, auth, world):
     payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     prospect = factories.prospect(company_name=payload, contact_name=payload, address=payload)
@@ -176,16 +206,24 @@ def test_stored_html_is_rendered_inert(client, auth, world):
     lead = factories.lead(world["sales"], prospect=prospect, teaser=payload, need=payload)
     db.session.add(
         ConversationNote(
-            lead=lead, author=world["sales"], text=payload, channel=Channel.PHONE,
-            category=NoteCategory.OTHER, visibility=NoteVisibility.SHAREABLE,
+            lead=lead,
+            author=world["sales"],
+            text=payload,
+            channel=Channel.PHONE,
+            category=NoteCategory.OTHER,
+            visibility=NoteVisibility.SHAREABLE,
         )
     )
     offer = workflow.offer_lead(lead, world["alpha"], world["sales"], comment=payload)
     workflow.request_details(offer, world["alpha_manager"])
     workflow.accept_offer(offer, world["alpha_manager"], comment=payload)
     workflow.log_activity(
-        offer, world["alpha_manager"], occurred_at=factories.past(hours=1),
-        channel=Channel.PHONE, category=NoteCategory.OTHER, detail=payload,
+        offer,
+        world["alpha_manager"],
+        occurred_at=factories.past(hours=1),
+        channel=Channel.PHONE,
+        category=NoteCategory.OTHER,
+        detail=payload,
     )
     workflow.move_stage(offer, world["alpha_manager"], workflow.Stage.PROPOSAL, note=payload)
     db.session.commit()

@@ -15,7 +15,6 @@ from models import (
     Channel,
     Comment,
     ConversationNote,
-    Lead,
     NoteCategory,
     NoteVisibility,
     Offer,
@@ -48,7 +47,12 @@ def _bulk(world, n: int, *, partner="alpha") -> list[Offer]:
     org, sales, rep = world[partner], world["sales"], world[f"{partner}_rep"]
     now = utcnow()
     offers = []
-    states = [OfferState.OFFERED, OfferState.DETAILS_GRANTED, OfferState.ACCEPTED, OfferState.DECLINED]
+    states = [
+        OfferState.OFFERED,
+        OfferState.DETAILS_GRANTED,
+        OfferState.ACCEPTED,
+        OfferState.DECLINED,
+    ]
     for i in range(n):
         lead = factories.lead(sales, teaser=f"案件{i}")
         state = states[i % len(states)]
@@ -70,8 +74,12 @@ def _bulk(world, n: int, *, partner="alpha") -> list[Offer]:
         db.session.add(offer)
         db.session.add(
             ConversationNote(
-                lead=lead, author=sales, text="note", channel=Channel.PHONE,
-                category=NoteCategory.OTHER, visibility=NoteVisibility.SHAREABLE,
+                lead=lead,
+                author=sales,
+                text="note",
+                channel=Channel.PHONE,
+                category=NoteCategory.OTHER,
+                visibility=NoteVisibility.SHAREABLE,
             )
         )
         offers.append(offer)
@@ -82,12 +90,20 @@ def _bulk(world, n: int, *, partner="alpha") -> list[Offer]:
                 [
                     Comment(offer=offer, author=sales, body="hello"),
                     Activity(
-                        lead=offer.lead, offer_id=offer.id, author=rep, occurred_at=now,
-                        channel=Channel.PHONE, category=NoteCategory.OTHER, detail="called",
+                        lead=offer.lead,
+                        offer_id=offer.id,
+                        author=rep,
+                        occurred_at=now,
+                        channel=Channel.PHONE,
+                        category=NoteCategory.OTHER,
+                        detail="called",
                     ),
                     StageChange(
-                        lead=offer.lead, offer_id=offer.id, from_stage=Stage.APPOINTMENT,
-                        to_stage=Stage.PROPOSAL, changed_by=rep,
+                        lead=offer.lead,
+                        offer_id=offer.id,
+                        from_stage=Stage.APPOINTMENT,
+                        to_stage=Stage.PROPOSAL,
+                        changed_by=rep,
                     ),
                 ]
             )
@@ -103,14 +119,16 @@ def _statements(client, url: str) -> int:
 
 
 @pytest.mark.parametrize("email", ["manager@alpha.example", "rep@alpha.example"])
-def test_inbox_and_lead_page_use_as_many_queries_for_500_leads_as_for_5(
-    client, auth, world, email
-):
+def test_inbox_and_lead_page_use_as_many_queries_for_500_leads_as_for_5(client, auth, world, email):
     small = _bulk(world, 5)
     auth.login(email)
     accepted = next(o for o in small if o.state is OfferState.ACCEPTED)
-    urls = ["/leads?tab=accepted", "/leads?tab=closed", f"/leads/{accepted.lead.ref}",
-            "/leads?tab=accepted&q=案件&stage=proposal"]
+    urls = [
+        "/leads?tab=accepted",
+        "/leads?tab=closed",
+        f"/leads/{accepted.lead.ref}",
+        "/leads?tab=accepted&q=案件&stage=proposal",
+    ]
     if email.startswith("manager"):
         urls += ["/leads?tab=new", "/leads?tab=details"]
     # Warm up (first request loads translations etc.), then count.
@@ -127,7 +145,9 @@ def test_tabs_count_and_list_the_right_offers(client, auth, world, offer_for):
     details = offer_for(details=True, teaser="DETAILS-ONE")
     working = offer_for(accept=True, teaser="WORKING-ONE")
     declined = offer_for(teaser="DECLINED-ONE")
-    workflow.decline_offer(declined, world["alpha_manager"], reason=workflow.DeclineReason.TOO_SMALL)
+    workflow.decline_offer(
+        declined, world["alpha_manager"], reason=workflow.DeclineReason.TOO_SMALL
+    )
     db.session.commit()
     auth.login("manager@alpha.example")
     expected = {"new": new, "details": details, "accepted": working, "closed": declined}
@@ -136,7 +156,9 @@ def test_tabs_count_and_list_the_right_offers(client, auth, world, offer_for):
         assert offer.lead.teaser in html, tab
         others = [o for t, o in expected.items() if t != tab]
         assert not any(o.lead.teaser in html for o in others), tab
-        counts = dict(re.findall(r'tab=(\w+)[^"]*"[^>]*>[^<]+<span class="count">(\d+)</span>', html))
+        counts = dict(
+            re.findall(r'tab=(\w+)[^"]*"[^>]*>[^<]+<span class="count">(\d+)</span>', html)
+        )
         assert counts == {"new": "1", "details": "1", "accepted": "1", "closed": "1"}
 
 
@@ -175,7 +197,7 @@ def test_the_inbox_pages_through_many_offers(client, auth, world):
     auth.login("manager@alpha.example")
     first = client.get("/leads?tab=new").get_data(as_text=True)
     assert "Page 1 of 1" not in first
-    assert first.count('<tr>') - 1 <= 20
+    assert first.count("<tr>") - 1 <= 20
 
 
 def test_a_rep_sees_only_leads_assigned_to_them(client, auth, world, offer_for):

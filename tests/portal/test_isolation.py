@@ -152,8 +152,8 @@ def test_staff_are_sent_to_the_back_office_and_anonymous_to_login(client, auth, 
 
 
 def test_registrations_of_another_partner_are_not_listed(client, auth, world):
-    from models import workflow
     from leadshare.extensions import db
+    from models import workflow
 
     workflow.register_deal(
         world["alpha_manager"],

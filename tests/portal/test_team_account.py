@@ -35,7 +35,12 @@ def test_manager_invites_a_colleague_who_sets_a_password_once(client, auth, worl
     auth.login("manager@alpha.example")
     response = client.post(
         "/team/invite",
-        data={"name": "新人 一郎", "email": "New@Alpha.example", "role": "partner_rep", "locale": "ja"},
+        data={
+            "name": "新人 一郎",
+            "email": "New@Alpha.example",
+            "role": "partner_rep",
+            "locale": "ja",
+        },
     )
     assert response.status_code == 302
     invited = _user("new@alpha.example")
@@ -46,13 +51,17 @@ def test_manager_invites_a_colleague_who_sets_a_password_once(client, auth, worl
     assert "新人 一郎" in client.get(link).get_data(as_text=True)
     short = client.post(link, data={"password": "short", "confirm": "short"})
     assert short.status_code == 422
-    response = client.post(link, data={"password": "a-long-password-1", "confirm": "a-long-password-1"})
+    response = client.post(
+        link, data={"password": "a-long-password-1", "confirm": "a-long-password-1"}
+    )
     assert response.status_code == 302
     assert auth.login("new@alpha.example", "a-long-password-1").headers["Location"] == "/leads"
     auth.logout()
     # The link is spent.
     assert client.get(link).status_code == 404
-    again = client.post(link, data={"password": "another-password-2", "confirm": "another-password-2"})
+    again = client.post(
+        link, data={"password": "another-password-2", "confirm": "another-password-2"}
+    )
     assert again.status_code == 404
 
 
@@ -70,7 +79,12 @@ def test_inviting_an_existing_email_is_refused_and_keeps_the_input(client, auth,
     auth.login("manager@alpha.example")
     response = client.post(
         "/team/invite",
-        data={"name": "Typed Name", "email": "rep@beta.example", "role": "partner_rep", "locale": "en"},
+        data={
+            "name": "Typed Name",
+            "email": "rep@beta.example",
+            "role": "partner_rep",
+            "locale": "en",
+        },
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -98,7 +112,9 @@ def test_deactivating_a_user_logs_them_out_at_once(app, world):
 def test_a_manager_cannot_deactivate_themself(client, auth, world):
     auth.login("manager@alpha.example")
     response = client.post(f"/team/{world['alpha_manager'].id}/deactivate")
-    assert "You cannot deactivate your own account." in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You cannot deactivate your own account." in client.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
     assert _user("manager@alpha.example").active
 
 
@@ -112,15 +128,23 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(app, world
     token = csrf_token(here, "/account")
     wrong = here.post(
         "/account/password",
-        data={"current": "nope", "password": "new-password-123", "confirm": "new-password-123",
-              "csrf_token": token},
+        data={
+            "current": "nope",
+            "password": "new-password-123",
+            "confirm": "new-password-123",
+            "csrf_token": token,
+        },
     )
     assert wrong.status_code == 422
     assert "The current password is wrong." in wrong.get_data(as_text=True)
     response = here.post(
         "/account/password",
-        data={"current": "demo-password", "password": "new-password-123",
-              "confirm": "new-password-123", "csrf_token": token},
+        data={
+            "current": "demo-password",
+            "password": "new-password-123",
+            "confirm": "new-password-123",
+            "csrf_token": token,
+        },
     )
     assert response.status_code == 302
     assert here.get("/leads").status_code == 200
@@ -147,7 +171,11 @@ def test_changing_the_password_needs_a_fresh_login(client, auth, world):
         session["_fresh"] = False
     response = client.post(
         "/account/password",
-        data={"current": "demo-password", "password": "new-password-123", "confirm": "new-password-123"},
+        data={
+            "current": "demo-password",
+            "password": "new-password-123",
+            "confirm": "new-password-123",
+        },
     )
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
