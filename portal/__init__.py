@@ -41,13 +41,6 @@ def manager_required(view):
     return wrapped
 
 
-def choices(pairs) -> list:
-    """WTForms select choices from (value, label) pairs; labels may stay lazy."""
-    from wtforms.fields.choices import SelectChoice
-
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
 def time_left(deadline: datetime | None) -> str:
     """'in 5 hours' / 'expired' for a response deadline, in the user's language."""
     if deadline is None:

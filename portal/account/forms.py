@@ -34,7 +34,3 @@ class ChangePasswordForm(NewPasswordForm):
     """The current password, then the new one."""
 
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
-
-
-class ActionForm(FlaskForm):
-    """A bare action: only the CSRF token."""

@@ -11,8 +11,9 @@ from leadshare.extensions import db
 from models.audit import record_event
 from portal import partner_required
 from portal.account import bp
-from portal.account.forms import ActionForm, ChangePasswordForm, NewPasswordForm
+from portal.account.forms import ChangePasswordForm, NewPasswordForm
 from portal.account.tokens import user_for_token
+from portal.forms import ActionForm
 
 
 def _page(password_form=None, status: int = 200):

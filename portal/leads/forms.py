@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from admin.labels import ENUM_LABELS, NOTE_TEMPLATES
 from models.leads import STAGE_LABELS, WORKING_STAGES, Channel, LostReason, NoteCategory, Stage
 from models.offers import DeclineReason
-from portal import choices
+from portal.forms import choices
 
 #: Seed 001: the detail text of an activity starts from a template per category.
 ACTIVITY_TEMPLATES = NOTE_TEMPLATES
@@ -50,10 +50,6 @@ class VersionedForm(FlaskForm):
             return int(self.version.data)
         except (TypeError, ValueError):
             return None
-
-
-class ActionForm(FlaskForm):
-    """A bare action: only the CSRF token."""
 
 
 class AcceptForm(VersionedForm):

@@ -121,19 +121,27 @@ def unread_counts(user: User, offers: list[Offer]) -> dict[int, int]:
     ids = [o.id for o in offers if o.is_accepted]
     if not ids:
         return {}
-    read = sa.orm.aliased(BoardRead)
     rows = db.session.execute(
-        sa.select(Comment.offer_id, sa.func.count(Comment.id))
+        _unread_posts(user)
+        .with_only_columns(Comment.offer_id, sa.func.count(Comment.id))
+        .where(Comment.offer_id.in_(ids))
+        .group_by(Comment.offer_id)
+    ).all()
+    return dict(rows)
+
+
+def _unread_posts(user: User) -> sa.Select:
+    """Visible board posts by others that ``user`` has not read yet."""
+    read = sa.orm.aliased(BoardRead)
+    return (
+        sa.select(Comment.id)
         .outerjoin(read, sa.and_(read.offer_id == Comment.offer_id, read.user_id == user.id))
         .where(
-            Comment.offer_id.in_(ids),
             Comment.author_id != user.id,
             Comment.hidden_at.is_(None),
             sa.or_(read.last_read_at.is_(None), Comment.created_at > read.last_read_at),
         )
-        .group_by(Comment.offer_id)
-    ).all()
-    return dict(rows)
+    )
 
 
 def waiting_count(user: User) -> int:
@@ -154,16 +162,9 @@ def waiting_count(user: User) -> int:
                 Lead.stage.in_(WORKING_STAGES),
             )
         )
-    read = sa.orm.aliased(BoardRead)
     unread = (
-        sa.select(Comment.id)
-        .outerjoin(read, sa.and_(read.offer_id == Comment.offer_id, read.user_id == user.id))
-        .where(
-            Comment.offer_id == Offer.id,
-            Comment.author_id != user.id,
-            Comment.hidden_at.is_(None),
-            sa.or_(read.last_read_at.is_(None), Comment.created_at > read.last_read_at),
-        )
+        _unread_posts(user)
+        .where(Comment.offer_id == Offer.id)
         # OFFSET 0 keeps PostgreSQL probing ix_comments_offer_id per offer instead of
         # hashing every board post of every partner (measured: 0.9 s → ms at 500k posts).
         .offset(0)

@@ -24,13 +24,13 @@ from models.gates import current_offer_query, lead_view
 from models.leads import STAGE_LABELS, Channel, LostReason, NoteCategory, Stage, Timing
 from models.offers import OFFER_STATE_LABELS, BoardRead, DeclineReason, Offer, OfferState
 from models.users import User
-from portal import choices, partner_required
+from portal import partner_required
+from portal.forms import ActionForm, choices
 from portal.leads import bp, queries
 from portal.leads.forms import (
     ACTIVITY_TEMPLATES,
     MOVABLE_STAGES,
     AcceptForm,
-    ActionForm,
     ActivityForm,
     AssignForm,
     CommentForm,

@@ -8,7 +8,7 @@ from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringF
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS
-from portal import choices
+from portal.forms import choices
 
 _required = DataRequired(_l("This field is required."))
 

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from admin.labels import ENUM_LABELS
 from models.users import Role
-from portal import choices
+from portal.forms import choices
 
 
 class InviteForm(FlaskForm):
@@ -34,7 +34,3 @@ class InviteForm(FlaskForm):
         ),
     )
     locale = SelectField(_l("Language"), choices=choices([("ja", "日本語"), ("en", "English")]))
-
-
-class ActionForm(FlaskForm):
-    """A bare action: only the CSRF token."""

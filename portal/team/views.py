@@ -14,8 +14,9 @@ from leadshare.extensions import db
 from models.errors import RuleError
 from models.users import Locale, Role, User
 from portal import manager_required
+from portal.forms import ActionForm
 from portal.team import bp, operations
-from portal.team.forms import ActionForm, InviteForm
+from portal.team.forms import InviteForm
 
 
 def _own_user(user_id: int) -> User:
