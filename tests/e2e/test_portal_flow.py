@@ -34,7 +34,8 @@ from models import (
 from tests import factories
 
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+#: ``SAVE_SCREENSHOTS=1`` refreshes the pictures in docs/; otherwise they go to a temporary folder.
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 pytestmark = [
     pytest.mark.e2e,
@@ -172,9 +173,10 @@ TEXT = {
     ],
 )
 def test_manager_takes_a_lead_and_the_rep_wins_it(
-    served, browser, variant, locale, width, javascript
+    served, browser, tmp_path, variant, locale, width, javascript
 ):
     app, seed = served
+    shots = DOCS_SCREENSHOTS if os.environ.get("SAVE_SCREENSHOTS") else tmp_path
     base, ref = seed(locale)
     text = TEXT[locale]
     context = browser.new_context(
@@ -193,7 +195,7 @@ def test_manager_takes_a_lead_and_the_rep_wins_it(
     assert page.url.endswith("/leads")
     assert text["waiting"] in page.content()
     if variant == "ja":
-        page.screenshot(path=str(SCREENSHOTS / "portal-inbox.png"), full_page=True)
+        page.screenshot(path=str(shots / "portal-inbox.png"), full_page=True)
     with page.expect_navigation():
         page.click(f"a[href='/leads/{ref}']")
     assert "製造業（従業員約200名）の基幹サーバー更改" in page.content()
@@ -245,10 +247,10 @@ def test_manager_takes_a_lead_and_the_rep_wins_it(
     _submit(page, "form[action$='/won']")
     assert text["won"] in page.content()
     if variant == "ja":
-        page.screenshot(path=str(SCREENSHOTS / "portal-lead.png"), full_page=True)
+        page.screenshot(path=str(shots / "portal-lead.png"), full_page=True)
     if variant == "phone":
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-        page.screenshot(path=str(SCREENSHOTS / "portal-phone.png"), full_page=False)
+        page.screenshot(path=str(shots / "portal-phone.png"), full_page=False)
         page.goto(f"{base}/leads?tab=closed")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
 
