@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import flash
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.fields import QuerySelectField
@@ -17,6 +18,7 @@ from wtforms.fields.choices import Choice
 
 from admin.security import StaffAccessMixin
 from leadshare.extensions import db
+from models.errors import RuleError
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -111,6 +113,13 @@ class StaffModelView(StaffAccessMixin, ModelView):
         if not wanted:
             return []
         return self.get_query().filter(self.model.id.in_(wanted)).all()
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        """A rule's refusal is shown as its message (Flask-Admin then rolls back)."""
+        if isinstance(exc, RuleError):
+            flash(str(exc), "error")
+            return True
+        return super().handle_view_exception(exc)
 
     def delete_model(self, model) -> bool:
         """Refuse: records are archived, never deleted."""

@@ -19,8 +19,10 @@ from wtforms.validators import Length, Optional
 from admin.base import ChoiceQuerySelectField, ScopedAjaxLoader, StaffModelView
 from admin.labels import enum_field_args, enum_label, select_choices
 from leadshare.extensions import db
+from models import workflow
 from models.audit import AuditEvent, record_event
 from models.catalogue import PRODUCT_LINES, REGIONS
+from models.errors import RuleError
 from models.leads import ConversationNote, Lead, Timing
 from models.offers import Comment, Offer
 from models.organisations import (
@@ -591,16 +593,27 @@ class OrganisationView(BaseStaffView):
         """Partners only; the vendor itself is not edited here."""
         return query.filter(Organisation.kind == OrgKind.PARTNER)
 
+    def update_model(self, form, model):
+        """Keep the status the partner had before the form is applied to it."""
+        # Read now: the form's queries may autoflush the new status before
+        # ``on_model_change`` could see it in the attribute history.
+        form.status_before = model.status
+        return super().update_model(form, model)
+
     def on_model_change(self, form, model, is_created):
-        """New partners get a default policy; a suspension logs every user out."""
+        """New partners get a default policy; a suspension goes through ``suspend_partner``."""
         model.kind = OrgKind.PARTNER
         if model.policy is None:
             model.policy = PartnerPolicy()
-        history = db.inspect(model).attrs.status.history
-        before = history.deleted[0] if history.deleted else None
-        if model.status is PartnerStatus.SUSPENDED and before is not PartnerStatus.SUSPENDED:
-            for user in model.users:
-                user.rotate_session_token()
+        before = None if is_created else getattr(form, "status_before", None)
+        if (
+            before is not None
+            and model.status is PartnerStatus.SUSPENDED
+            and before is not PartnerStatus.SUSPENDED
+        ):
+            # The rule sets the status itself (and checks it), from the old one.
+            model.status = before
+            workflow.suspend_partner(model, current_user._get_current_object())
         db.session.flush()
         record_event(
             db.session,
@@ -611,6 +624,34 @@ class OrganisationView(BaseStaffView):
             after={"status": model.status, "tier": model.tier},
             organisation_id=model.id,
         )
+
+    @action(
+        "suspend",
+        _l("Suspend"),
+        _l(
+            "Suspend the selected partners? Their open offers are withdrawn and their "
+            "users logged out."
+        ),
+    )
+    def action_suspend(self, ids):
+        """Suspend partners through the rule (offers withdrawn, sessions ended)."""
+        actor = current_user._get_current_object()
+        count = 0
+        try:
+            for org in self.scoped_ids(ids):
+                if org.status is not PartnerStatus.SUSPENDED:
+                    workflow.suspend_partner(org, actor)
+                    count += 1
+            db.session.commit()
+        except RuleError as err:
+            db.session.rollback()
+            flash(str(err), "error")
+            return
+        flash(_("%(count)d partners suspended.", count=count), "success")
+
+    def is_action_allowed(self, name):
+        """Suspending is for those who may edit partners."""
+        return self.can_edit and super().is_action_allowed(name)
 
 
 class PolicyView(BaseStaffView):

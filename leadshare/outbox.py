@@ -62,6 +62,7 @@ KINDS = (
     "offer_withdrawn",
     "offer_declined",
     "offer_expired",
+    "partner_suspended",
     "stage_changed",
     "comment_new",
     "stale_nudge",

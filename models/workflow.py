@@ -42,7 +42,7 @@ from models.leads import (
     Timing,
 )
 from models.offers import OPEN_STATES, Comment, DeclineReason, Offer, OfferState
-from models.organisations import Organisation
+from models.organisations import Organisation, PartnerStatus
 from models.outbox import queue_message
 from models.prospects import ConsentMethod, Prospect, normalise_company_name
 from models.registrations import DealRegistration, RegistrationStatus
@@ -254,12 +254,18 @@ def qualify_lead(
 
 
 def policy_problems(
-    lead: Lead, partner: Organisation, *, open_count: int | None = None
+    lead: Lead,
+    partner: Organisation,
+    *,
+    open_count: int | None = None,
+    check_capacity: bool = True,
 ) -> list[str]:
     """Why offering ``lead`` to ``partner`` falls outside its policy (empty when it fits).
 
     ``open_count`` is the partner's :func:`open_lead_count` when the caller already
-    has it (the routing ranking counts every partner in one query).
+    has it (the routing ranking counts every partner in one query). A caller that
+    weighs capacity itself (the CSV import, over many rows) passes
+    ``check_capacity=False``.
     """
     problems: list[str] = []
     policy = partner.policy
@@ -269,6 +275,8 @@ def policy_problems(
         problems.append(str(_l("The lead's region is outside the partner's regions.")))
     if not policy.allows_product_line(lead.product_interest):
         problems.append(str(_l("The product line is outside the partner's product lines.")))
+    if not check_capacity:
+        return problems
     if open_count is None:
         open_count = open_lead_count(partner.id)
     if open_count >= policy.max_open_leads:
@@ -574,6 +582,56 @@ def withdraw_offer(
     return offer
 
 
+#: The withdrawal reason of the offers a suspension takes back.
+SUSPENSION_REASON = "partner suspended"
+
+
+def suspend_partner(org: Organisation, actor: User, *, now: datetime | None = None) -> list[Offer]:
+    """Suspend a partner: no more offers, every user logged out, its open offers withdrawn.
+
+    Each open offer goes through :func:`withdraw_offer` (the partner's managers and
+    assigned rep are told); each lead's owner hears that the lead is free to offer
+    again. Returns the withdrawn offers. Accepted leads stay with the partner.
+    """
+    if not actor.is_admin:
+        raise NotAllowed(_l("Only an administrator can suspend a partner."))
+    if org.is_vendor:
+        raise InvalidTransition(_l("Only a partner can be suspended."))
+    if org.status is PartnerStatus.SUSPENDED:
+        raise InvalidTransition(_l("This partner is already suspended."))
+    now = now or utcnow()
+    before = org.status
+    org.status = PartnerStatus.SUSPENDED
+    for user in org.users:
+        user.rotate_session_token()
+    _flush()
+    offers = list(
+        db.session.scalars(
+            sa.select(Offer)
+            .where(Offer.organisation_id == org.id, Offer.state.in_(OPEN_STATES))
+            .order_by(Offer.id)
+        )
+    )
+    for offer in offers:
+        withdraw_offer(offer, actor, reason=SUSPENSION_REASON, now=now)
+        queue_message(db.session, "partner_suspended", offer.lead.owner, _offer_payload(offer))
+    record_event(
+        db.session,
+        actor,
+        "partner.suspended",
+        org,
+        before={"status": before},
+        after={
+            "status": org.status,
+            "withdrawn_offers": [o.id for o in offers],
+            "users_logged_out": len(org.users),
+        },
+        organisation_id=org.id,
+    )
+    _flush()
+    return offers
+
+
 def assign_rep(offer: Offer, actor: User, rep: User | None) -> Offer:
     """A partner manager assigns (or reassigns) an accepted lead to one of its reps."""
     _require_partner_of(actor, offer, manager=True)
@@ -735,10 +793,12 @@ def log_activity(
     channel: Channel,
     category: NoteCategory,
     detail: str,
+    expected_version: int | None = None,
     now: datetime | None = None,
 ) -> Activity:
     """Log a contact with the prospect on an accepted lead (seed 001's activity record)."""
     _require_worker(actor, offer)
+    _check_version(offer.lead, expected_version)
     if not detail or not detail.strip():
         raise MissingData(_l("Describe the activity."))
     now = now or utcnow()
