@@ -87,12 +87,18 @@ def run_scenario(base: str, scenario: dict) -> dict:
     steps = scenario["steps"]
     client = Client(base, scenario.get("login"))
     errors: list[int] = []
-    for step in steps[: scenario.get("warmup", 0)]:
-        client.request(step)
-    measured = steps[scenario.get("warmup", 0) :][: scenario.get("requests", len(steps))]
+    warmup = scenario.get("warmup", 0)
+    for i in range(warmup):
+        client.request(steps[i % len(steps)])
+    # Steps repeat when a scenario has fewer of them than requests (one URL, many hits).
+    count = scenario.get("requests", len(steps))
+    measured = [steps[(warmup + i) % len(steps)] for i in range(count)]
     latencies = []
     started = time.perf_counter()
+    budget = scenario.get("budget_seconds", 0)
     for step in measured:
+        if budget and len(latencies) >= 10 and time.perf_counter() - started > budget:
+            break  # a very slow page: enough samples, keep the run's length bounded
         elapsed, status = client.request(step)
         latencies.append(elapsed * 1000)
         _check(status, scenario, errors)

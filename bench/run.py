@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -39,8 +40,10 @@ BIN = Path(sys.executable).parent
 
 #: The issue's targets (full scale, PostgreSQL). Checked and printed, never asserted in tests.
 TARGETS = {
-    "inbox_p95_ms": 30,
-    "lead_page_p95_ms": 30,
+    "inbox_p95_ms (largest partner)": 30,
+    "inbox_p95_ms (typical partner)": 30,
+    "lead_page_p95_ms (largest partner)": 30,
+    "lead_page_p95_ms (typical partner)": 30,
     "portal_throughput_vs_reference": 0.5,
     "staff_lead_list_p95_ms": 150,
     "staff_lead_list_speedup_vs_stock": 5,
@@ -59,15 +62,19 @@ SETTINGS = {
         "writes": 80,
         "import_rows": 1000,
         "slow_requests": 30,
+        "budget_seconds": 45,
+        "typical_partner": 10,
     },
     "full": {
-        "requests": 300,
-        "warmup": 15,
-        "seconds": 15,
+        "requests": 200,
+        "warmup": 10,
+        "seconds": 12,
         "concurrency": 4,
-        "writes": 150,
+        "writes": 100,
         "import_rows": 5000,
         "slow_requests": 30,
+        "budget_seconds": 45,
+        "typical_partner": 100,
     },
 }
 
@@ -148,9 +155,9 @@ def machine(conn: psycopg.Connection) -> dict:
     }
 
 
-def targets_from_db(conn: psycopg.Connection, n: int, writes: int) -> dict:
-    """Pick the driver's lead references for the largest partner (p0001)."""
-    from bench.seed import manager_email, rep_email
+def targets_from_db(conn: psycopg.Connection, n: int, writes: int, typical: int) -> dict:
+    """Pick the driver's lead references: the largest partner (p0001) and a typical one."""
+    from bench.seed import manager_email, partner_slug, rep_email
 
     org = conn.execute("SELECT id FROM organisations WHERE slug = 'p0001'").fetchone()[0]
     rep_id = conn.execute("SELECT id FROM users WHERE email = %s", (rep_email(1),)).fetchone()[0]
@@ -179,6 +186,20 @@ def targets_from_db(conn: psycopg.Connection, n: int, writes: int) -> dict:
             (org, writes),
         )
     ]
+    typical_org = conn.execute(
+        "SELECT id FROM organisations WHERE slug = %s", (partner_slug(typical),)
+    ).fetchone()[0]
+    typical_refs = [
+        r[0]
+        for r in conn.execute(
+            "SELECT l.ref FROM offers o JOIN leads l ON l.id = o.lead_id "
+            "WHERE o.organisation_id = %s AND NOT l.archived ORDER BY md5(l.ref) LIMIT %s",
+            (typical_org, n),
+        )
+    ]
+    typical_offers = conn.execute(
+        "SELECT count(*) FROM offers WHERE organisation_id = %s", (typical_org,)
+    ).fetchone()[0]
     max_lead = conn.execute("SELECT max(id) FROM leads").fetchone()[0]
     offers_of_org = conn.execute(
         "SELECT count(*) FROM offers WHERE organisation_id = %s", (org,)
@@ -191,6 +212,9 @@ def targets_from_db(conn: psycopg.Connection, n: int, writes: int) -> dict:
         "manager": manager_email(1),
         "rep": rep_email(1),
         "offers_of_partner": offers_of_org,
+        "typical_manager": manager_email(typical),
+        "typical_refs": typical_refs,
+        "offers_of_typical_partner": typical_offers,
         "accepted_leads_of_rep": rep_leads,
         "page_refs": page_refs,
         "accept": accept,
@@ -227,6 +251,7 @@ def scenarios(t: dict, s: dict, staff_filter: str) -> list[dict]:
     manager = login(t["manager"], "/leads")
     n, w = s["requests"] + s["warmup"], s["warmup"]
     common = {
+        "budget_seconds": s["budget_seconds"],
         "warmup": w,
         "requests": s["requests"],
         "seconds": s["seconds"],
@@ -234,6 +259,7 @@ def scenarios(t: dict, s: dict, staff_filter: str) -> list[dict]:
     }
     step = max(1, t["max_lead_id"] // n)
     refs = t["page_refs"] or ["missing"]
+    typical = t["typical_refs"] or ["missing"]
     return [
         {
             "name": "reference",
@@ -247,6 +273,18 @@ def scenarios(t: dict, s: dict, staff_filter: str) -> list[dict]:
             **common,
             "login": login(t["rep"], "/leads"),
             "steps": [{"path": "/leads"}],
+        },
+        {
+            "name": "inbox_typical",
+            **common,
+            "login": login(t["typical_manager"], "/leads"),
+            "steps": [{"path": "/leads"}],
+        },
+        {
+            "name": "lead_page_typical",
+            **common,
+            "login": login(t["typical_manager"], "/leads"),
+            "steps": [{"path": f"/leads/{typical[i % len(typical)]}"} for i in range(n)],
         },
         {
             "name": "lead_page",
@@ -263,11 +301,12 @@ def scenarios(t: dict, s: dict, staff_filter: str) -> list[dict]:
         {
             "name": "stock_modelview",
             "warmup": 2,
+            "budget_seconds": s["budget_seconds"],
             "requests": s["slow_requests"],
             "seconds": s["seconds"],
             "concurrency": s["concurrency"],
             "login": login(STAFF_SALES, "/admin/"),
-            "steps": [{"path": "/admin/bench-stock-leads/?sort=0&desc=1"}],
+            "steps": [{"path": "/admin/bench-stock-leads/"}],
         },
         {
             "name": "staff_home",
@@ -279,6 +318,7 @@ def scenarios(t: dict, s: dict, staff_filter: str) -> list[dict]:
         {
             "name": "dashboard",
             "warmup": 2,
+            "budget_seconds": s["budget_seconds"],
             "requests": s["slow_requests"],
             "seconds": s["seconds"],
             "concurrency": s["concurrency"],
@@ -362,9 +402,12 @@ def start_smtp_sink() -> tuple[object, int]:
         async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
             return "250 OK"
 
-    controller = Controller(Sink(), hostname="127.0.0.1", port=0)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
     controller.start()
-    return controller, controller.server.sockets[0].getsockname()[1]
+    return controller, port
 
 
 def worker_rss(master: psutil.Process) -> list[float]:
@@ -431,10 +474,25 @@ def check_targets(result: dict) -> dict:
     staff = pages.get("staff_lead_list", {}).get("p95_ms")
     stock = pages.get("stock_modelview", {}).get("p95_ms")
     values = {
-        "inbox_p95_ms": (pages.get("inbox", {}).get("p95_ms"), "≤"),
-        "lead_page_p95_ms": (pages.get("lead_page", {}).get("p95_ms"), "≤"),
+        "inbox_p95_ms (largest partner)": (pages.get("inbox", {}).get("p95_ms"), "≤"),
+        "inbox_p95_ms (typical partner)": (pages.get("inbox_typical", {}).get("p95_ms"), "≤"),
+        "lead_page_p95_ms (largest partner)": (pages.get("lead_page", {}).get("p95_ms"), "≤"),
+        "lead_page_p95_ms (typical partner)": (
+            pages.get("lead_page_typical", {}).get("p95_ms"),
+            "≤",
+        ),
         "portal_throughput_vs_reference": (
-            min([x for x in (share("inbox"), share("lead_page")) if x is not None], default=None),
+            min(
+                [
+                    x
+                    for x in (
+                        share(n)
+                        for n in ("inbox", "inbox_typical", "lead_page", "lead_page_typical")
+                    )
+                    if x is not None
+                ],
+                default=None,
+            ),
             "≥",
         ),
         "staff_lead_list_p95_ms": (staff, "≤"),
@@ -496,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
 
     conn = psycopg.connect(plain_url(url), autocommit=True)
     box = machine(conn)
-    targets = targets_from_db(conn, s["requests"] + s["warmup"], s["writes"])
+    targets = targets_from_db(conn, s["requests"] + s["warmup"], s["writes"], s["typical_partner"])
     staff_filter = staff_list_filter(env)
     plan = {
         "base": f"http://127.0.0.1:{args.port}",
