@@ -19,11 +19,27 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from admin.labels import enum_choices, select_choices
 from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS
-from models.leads import Channel, LeadSource, NoteCategory, NoteVisibility, Timing
+from models.leads import (
+    Channel,
+    LeadSource,
+    LostReason,
+    NoteCategory,
+    NoteVisibility,
+    Stage,
+    Timing,
+)
 from models.prospects import ConsentMethod
 
 
@@ -157,6 +173,80 @@ class OfferForm(FlaskForm):
     override_reason = TextAreaField(
         _l("Override reason (needed outside a partner's policy)"),
         validators=[Optional(), Length(max=2000)],
+    )
+
+
+class VersionedForm(FlaskForm):
+    """A form that carries the lead's version, so a stale page is refused."""
+
+    #: Prefix of the field names (several of these forms share one page).
+    form_prefix = ""
+
+    version = HiddenField(validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", self.form_prefix)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def expected_version(self) -> int | None:
+        """The version the page was loaded with (``-1`` when unreadable: always stale)."""
+        raw = (self.version.data or "").strip()
+        return int(raw) if raw.isdigit() else -1
+
+
+#: Stages a worked lead may be moved to by hand (won and lost go through their own forms).
+MOVABLE_STAGES = (
+    Stage.APPOINTMENT,
+    Stage.NEEDS_HEARING,
+    Stage.PROPOSAL,
+    Stage.DELIVERED,
+    Stage.PAID,
+)
+
+
+class StageForm(VersionedForm):
+    """Move an accepted lead along the pipeline."""
+
+    form_prefix = "stage"
+
+    to_stage = SelectField(_l("New stage"), validators=[DataRequired()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+
+class ActivityForm(VersionedForm):
+    """Log a contact with the prospect (seed 001: date, time, channel, category, detail)."""
+
+    form_prefix = "activity"
+
+    occurred_at = DateTimeLocalField(_l("When"), validators=[DataRequired()])
+    channel = SelectField(_l("Channel"), choices=_enum(Channel), default=Channel.PHONE.value)
+    category = SelectField(
+        _l("Category"), choices=_enum(NoteCategory), default=NoteCategory.OTHER.value
+    )
+    detail = TextAreaField(_l("What happened"), validators=[DataRequired(), Length(max=20000)])
+
+
+class WonForm(VersionedForm):
+    """Close the lead as won, with the order's facts."""
+
+    form_prefix = "won"
+
+    order_date = DateField(_l("Order date"), validators=[DataRequired()])
+    product = StringField(_l("Product"), validators=[DataRequired(), Length(max=200)])
+    amount = IntegerField(_l("Amount (yen)"), validators=[InputRequired(), NumberRange(min=0)])
+    delivery_date = DateField(_l("Delivery date"), validators=[DataRequired()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+
+class LostForm(VersionedForm):
+    """Close the lead as lost, with a reason."""
+
+    form_prefix = "lost"
+
+    reason = SelectField(_l("Reason"), choices=_enum(LostReason, True), validators=[DataRequired()])
+    note = TextAreaField(
+        _l("Note (needed when the reason is “Other”)"), validators=[Optional(), Length(max=2000)]
     )
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
@@ -12,21 +13,36 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from admin.forms import (
+    MOVABLE_STAGES,
+    ActivityForm,
     CommentForm,
     ConfirmForm,
     LeadForm,
+    LostForm,
     NoteForm,
     OfferForm,
     QualifyForm,
     ReasonForm,
+    StageForm,
+    VersionedForm,
+    WonForm,
 )
 from admin.labels import NOTE_TEMPLATES, enum_label, select_choices
 from admin.security import StaffAccessMixin
 from leadshare.extensions import db
 from models import workflow
 from models.capture import NoteInput, ProductInput, capture_lead, find_duplicates
-from models.errors import RuleError
-from models.leads import Channel, Lead, LeadSource, NoteCategory, NoteVisibility, Timing
+from models.errors import RuleError, StaleRecord
+from models.leads import (
+    Channel,
+    Lead,
+    LeadSource,
+    LostReason,
+    NoteCategory,
+    NoteVisibility,
+    Stage,
+    Timing,
+)
 from models.offers import Offer, OfferState
 from models.organisations import Organisation
 from models.prospects import ConsentMethod
@@ -39,11 +55,53 @@ def note_templates_json() -> str:
     return json.dumps({c.value: str(t) for c, t in NOTE_TEMPLATES.items()}, ensure_ascii=False)
 
 
+def _user_zone() -> ZoneInfo:
+    """The user's time zone (Flask-Babel hands out pytz zones, wrong with ``replace``)."""
+    return ZoneInfo(str(get_timezone()))
+
+
 def _local_to_utc(value):
     """A naive datetime typed in the user's time zone, in UTC."""
     if value is None:
         return None
-    return value.replace(tzinfo=get_timezone()).astimezone(UTC)
+    return value.replace(tzinfo=_user_zone()).astimezone(UTC)
+
+
+def _accepted_offer(lead: Lead) -> Offer | None:
+    """The offer through which a partner works the lead, if one was accepted."""
+    return next((o for o in lead.offers if o.is_accepted), None)
+
+
+def _stage_choices(stages) -> list:
+    """Select choices for ``stages``, labels translated now."""
+    return select_choices((stage.value, enum_label(stage)) for stage in stages)
+
+
+def _work_forms(lead: Lead) -> dict:
+    """The forms to work an accepted lead, each carrying the lead's version."""
+    moves = workflow.stage_moves(lead)
+    stage = StageForm(formdata=None, version=lead.version)
+    stage.to_stage.choices = _stage_choices(moves)
+    activity = ActivityForm(formdata=None, version=lead.version)
+    activity.occurred_at.data = datetime.now(_user_zone()).replace(
+        second=0, microsecond=0, tzinfo=None
+    )
+    return {
+        "stage": stage if moves else None,
+        "activity": activity,
+        "won": WonForm(formdata=None, version=lead.version) if lead.is_working else None,
+        "lost": LostForm(formdata=None, version=lead.version) if lead.is_working else None,
+    }
+
+
+def _form_problems(form) -> str:
+    """The form's field errors as one line for a flash message."""
+    return "; ".join(
+        f"{getattr(form, name).label.text}: {' '.join(str(e) for e in errors)}"
+        if name != "version"
+        else str(StaleRecord())
+        for name, errors in form.errors.items()
+    )
 
 
 class LeadDeskView(StaffAccessMixin, BaseView):
@@ -192,10 +250,14 @@ class LeadDeskView(StaffAccessMixin, BaseView):
         qualify.version.data = lead.version
         offer_form = OfferForm(formdata=None)
         offer_form.partners.choices = select_choices((f.partner.id, f.partner.name) for f in fits)
+        accepted = _accepted_offer(lead)
+        work = _work_forms(lead) if accepted is not None else None
         return self.render(
             "staff/lead_show.html",
             lead=lead,
             fits=fits,
+            accepted=accepted,
+            work=work,
             note_form=note_form,
             qualify_form=qualify,
             offer_form=offer_form,
@@ -327,6 +389,94 @@ class LeadDeskView(StaffAccessMixin, BaseView):
                 offer, current_user._get_current_object(), body=form.body.data or ""
             ),
             _("Message posted."),
+        )
+
+    # Working an accepted lead ------------------------------------------------------
+    def _work(self, ref: str, form: VersionedForm, call, success: str):
+        """Validate ``form``, then run ``call(offer, actor)`` on the lead's accepted offer."""
+        lead = self._lead(ref)
+        offer = _accepted_offer(lead)
+        if offer is None:
+            flash(_("No partner has accepted this lead yet."), "error")
+            return redirect(url_for(".show", ref=ref))
+        if not form.validate_on_submit():
+            flash(_form_problems(form) or _("Check the highlighted fields."), "error")
+            return redirect(url_for(".show", ref=ref))
+        actor = current_user._get_current_object()
+        return self._rule(ref, lambda: call(offer, actor), success)
+
+    @expose("/<ref>/stage", methods=("POST",))
+    def move_stage(self, ref: str):
+        """Move the accepted lead to another stage of the pipeline."""
+        form = StageForm()
+        form.to_stage.choices = _stage_choices(MOVABLE_STAGES)
+        return self._work(
+            ref,
+            form,
+            lambda offer, actor: workflow.move_stage(
+                offer,
+                actor,
+                Stage(form.to_stage.data),
+                note=form.note.data,
+                expected_version=form.expected_version,
+            ),
+            _("Stage changed."),
+        )
+
+    @expose("/<ref>/activities", methods=("POST",))
+    def log_activity(self, ref: str):
+        """Log a contact with the prospect on the accepted lead."""
+        form = ActivityForm()
+        return self._work(
+            ref,
+            form,
+            lambda offer, actor: workflow.log_activity(
+                offer,
+                actor,
+                occurred_at=_local_to_utc(form.occurred_at.data),
+                channel=Channel(form.channel.data),
+                category=NoteCategory(form.category.data),
+                detail=form.detail.data,
+                expected_version=form.expected_version,
+            ),
+            _("Activity logged."),
+        )
+
+    @expose("/<ref>/won", methods=("POST",))
+    def close_won(self, ref: str):
+        """Close the accepted lead as won, with the order's facts."""
+        form = WonForm()
+        return self._work(
+            ref,
+            form,
+            lambda offer, actor: workflow.close_won(
+                offer,
+                actor,
+                order_date=form.order_date.data,
+                product=form.product.data,
+                amount=form.amount.data,
+                delivery_date=form.delivery_date.data,
+                note=form.note.data,
+                expected_version=form.expected_version,
+            ),
+            _("The lead is closed as won."),
+        )
+
+    @expose("/<ref>/lost", methods=("POST",))
+    def close_lost(self, ref: str):
+        """Close the accepted lead as lost, with a reason."""
+        form = LostForm()
+        return self._work(
+            ref,
+            form,
+            lambda offer, actor: workflow.close_lost(
+                offer,
+                actor,
+                reason=LostReason(form.reason.data),
+                note=form.note.data,
+                expected_version=form.expected_version,
+            ),
+            _("The lead is closed as lost."),
         )
 
     # Deal registrations --------------------------------------------------------------

@@ -696,6 +696,17 @@ def _record_stage(lead: Lead, actor: User, to_stage: Stage, now: datetime, note:
         queue_message(db.session, "stage_changed", lead.owner, payload)
 
 
+def stage_moves(lead: Lead) -> list[Stage]:
+    """The stages :func:`move_stage` may take ``lead`` to from where it is now."""
+    if lead.stage in WORKING_STAGES:
+        return [stage for stage in WORKING_STAGES if stage is not lead.stage]
+    if lead.stage is Stage.WON:
+        return [Stage.DELIVERED]
+    if lead.stage is Stage.DELIVERED:
+        return [Stage.PAID]
+    return []
+
+
 def move_stage(
     offer: Offer,
     actor: User,
@@ -710,14 +721,7 @@ def move_stage(
     lead = offer.lead
     _check_version(lead, expected_version)
     now = now or utcnow()
-    allowed = False
-    if lead.stage in WORKING_STAGES and to_stage in WORKING_STAGES:
-        allowed = to_stage is not lead.stage
-    elif lead.stage is Stage.WON and to_stage is Stage.DELIVERED:
-        allowed = True
-    elif lead.stage is Stage.DELIVERED and to_stage is Stage.PAID:
-        allowed = True
-    if not allowed:
+    if to_stage not in stage_moves(lead):
         raise InvalidTransition(_l("The lead cannot move to this stage from its current stage."))
     _record_stage(lead, actor, to_stage, now, (note or "").strip() or None)
     return lead
