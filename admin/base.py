@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash
+from flask_admin import expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.fields import QuerySelectField
 from flask_login import current_user
 from wtforms.fields.choices import Choice
 
-from admin.security import StaffAccessMixin
+from admin.security import StaffAccessMixin, login_again_unless_fresh
 from leadshare.extensions import db
 from models.errors import RuleError
 
@@ -126,6 +127,15 @@ class StaffModelView(StaffAccessMixin, ModelView):
         return False
 
     # Export ---------------------------------------------------------------------
+    @expose("/export/<export_type>/")
+    def export(self, export_type):
+        """Flask-Admin's export, only after a fresh login."""
+        if self.can_export and export_type in self.export_types:
+            again = login_again_unless_fresh()
+            if again is not None:
+                return again
+        return super().export(export_type)
+
     def get_export_value(self, model, name):
         """Exported cells are safe against formula injection."""
         value = super().get_export_value(model, name)

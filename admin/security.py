@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
-from flask_login import current_user
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user, login_fresh
 
 from leadshare.auth import safe_next
+from leadshare.extensions import login_manager
+
+
+def login_again_unless_fresh():
+    """``fresh_login_required`` for one request: a redirect to log in again, or ``None``.
+
+    Exports and changes to users' roles, passwords and active flags need a login
+    made in this session, not one restored from a remember-me cookie (SECURITY.md).
+    """
+    if login_fresh():
+        return None
+    flash(login_manager.needs_refresh_message, login_manager.needs_refresh_message_category)
+    target = safe_next(request.full_path.rstrip("?"))
+    return redirect(url_for(login_manager.refresh_view, next=target))
 
 
 class StaffAccessMixin:

@@ -18,6 +18,7 @@ from wtforms.validators import Length, Optional
 
 from admin.base import ChoiceQuerySelectField, ScopedAjaxLoader, StaffModelView
 from admin.labels import enum_field_args, enum_label, select_choices
+from admin.security import login_again_unless_fresh
 from leadshare.extensions import db
 from models import workflow
 from models.audit import AuditEvent, record_event
@@ -795,7 +796,8 @@ class UserView(BaseStaffView):
     ]
     column_searchable_list = ["name", "email"]
     column_filters = ["role", "active", "locale", "organisation.name"]
-    form_columns = ["name", "email", "role", "organisation", "locale", "active"]
+    # Extra fields must be listed too, or Flask-Admin leaves them out of the form.
+    form_columns = ["name", "email", "role", "organisation", "locale", "active", "new_password"]
     form_overrides = {
         "role": SelectField,
         "locale": SelectField,
@@ -833,6 +835,16 @@ class UserView(BaseStaffView):
         "password_changed_at": _l("Password changed"),
         "created_at": _l("Created"),
     }
+
+    @expose("/new/", methods=("GET", "POST"))
+    def create_view(self):
+        """Creating a user (role, password) needs a fresh login."""
+        return login_again_unless_fresh() or super().create_view()
+
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):
+        """Changing a user's role, password or active flag needs a fresh login."""
+        return login_again_unless_fresh() or super().edit_view()
 
     def _create_ajax_loader(self, name, options):
         """Organisation lookups are scoped like the organisation list."""

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_fresh, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
@@ -73,7 +73,8 @@ def _failure_key() -> str:
 def login():
     """Show the login form; on success start a fresh session and go to the user's landing page."""
     next_url = safe_next(request.values.get("next"))
-    if current_user.is_authenticated:
+    # A session that is not fresh is asked to confirm the password (refresh_view).
+    if current_user.is_authenticated and login_fresh():
         return redirect(next_url or landing_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
