@@ -229,8 +229,9 @@ def check_row(row: RowResult, partners: dict[str, Organisation]) -> RowResult:
                 )
             )
         elif product and region:
+            # Capacity is weighed over the whole file in read_csv (check_capacity).
             probe = Lead(prospect=Prospect(region=region), product_interest=product)
-            for problem in workflow.policy_problems(probe, partner):
+            for problem in workflow.policy_problems(probe, partner, check_capacity=False):
                 row.errors.append(f"partner: {problem}")
     row.values = {
         "prospect": {
@@ -291,7 +292,43 @@ def read_csv(text: str) -> list[RowResult]:
                 )
             )
         rows.append(check_row(row, partners))
+    check_capacity(rows)
     return rows
+
+
+def check_capacity(rows: list[RowResult]) -> None:
+    """Flag the rows that would push a partner past its capacity.
+
+    A partner may take ``policy.max_open_leads`` minus the leads it already holds
+    (:func:`models.workflow.open_lead_count`); the good rows are counted in file
+    order, and the rows past that number become bad rows with the reason.
+    """
+    wanted = [r.values["partner"] for r in rows if r.ok and r.values.get("partner") is not None]
+    if not wanted:
+        return
+    held = workflow.open_lead_counts(sorted({p.id for p in wanted}))
+    taken: dict[int, int] = {}
+    for row in rows:
+        partner = row.values.get("partner")
+        if not row.ok or partner is None or partner.policy is None:
+            continue
+        limit = partner.policy.max_open_leads
+        earlier = taken.get(partner.id, 0)
+        if held[partner.id] + earlier >= limit:
+            row.errors.append(
+                str(
+                    _l(
+                        "partner: “%(partner)s” would go past its capacity of %(limit)d open "
+                        "leads (%(held)d held now, %(earlier)d earlier in this file).",
+                        partner=partner.slug,
+                        limit=limit,
+                        held=held[partner.id],
+                        earlier=earlier,
+                    )
+                )
+            )
+            continue
+        taken[partner.id] = earlier + 1
 
 
 def import_rows(

@@ -158,3 +158,58 @@ def test_upload_preview_then_import(world, client, auth):
     # The same token cannot be replayed.
     client.post("/admin/import/confirm", data={"token": token})
     assert db.session.scalar(sa.select(sa.func.count(Lead.id))) == 2
+
+
+def test_rows_past_a_partners_capacity_are_bad_rows(world, client, auth):
+    """alpha may hold 3 leads and holds 1: two rows for it are offered, the rest flagged."""
+    import re
+
+    from models import workflow
+
+    world["alpha"].policy.max_open_leads = 3
+    from tests import factories
+
+    held = workflow.offer_lead(factories.lead(world["sales"]), world["alpha"], world["sales"])
+    db.session.commit()
+    rows = [
+        row(1, partner="alpha"),
+        row(2, partner="alpha", website=""),  # bad anyway: does not use up capacity
+        row(3, partner="alpha"),
+        row(4, partner="alpha"),  # third new one: past capacity
+        row(5, partner="beta", region="kanto"),  # other partners are counted on their own
+        row(6),  # no partner: not limited
+    ]
+    auth.login("sales@vendor.example")
+    response = client.post(
+        "/admin/import/",
+        data={"file": (io.BytesIO(make_csv(rows)), "leads.csv")},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    bad_rows = html[html.index('id="bad-rows"') : html.index('id="good-rows"')]
+    assert "株式会社インポート4" in bad_rows and "株式会社インポート2" in bad_rows
+    assert "株式会社インポート3" not in bad_rows
+    assert "would go past its capacity of 3 open leads (1 held now, 2 earlier in this file)" in (
+        bad_rows
+    )
+    assert "4 rows can be imported; 2 rows have problems" in html
+
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    response = client.post("/admin/import/confirm", data={"token": token}, follow_redirects=True)
+    assert "4 leads imported; 2 rows skipped." in response.get_data(as_text=True)
+    assert workflow.open_lead_count(world["alpha"].id) == 3
+    assert workflow.open_lead_count(world["beta"].id) == 1
+    assert held.state.value == "offered"
+    assert db.session.scalar(sa.select(sa.func.count(Lead.id))) == 5
+
+
+def test_a_partner_already_at_capacity_takes_no_row(world):
+    """With no room left, every row for the partner is flagged; nothing is offered to it."""
+    world["alpha"].policy.max_open_leads = 0
+    db.session.commit()
+    rows = imports.read_csv(imports.decode(make_csv([row(1, partner="alpha"), row(2)])))
+    assert [r.ok for r in rows] == [False, True]
+    assert "capacity of 0 open leads (0 held now, 0 earlier in this file)" in rows[0].errors[0]
+    report = imports.import_rows(rows, world["sales"])
+    assert len(report.imported) == 1
+    assert db.session.scalar(sa.select(sa.func.count(Offer.id))) == 0
