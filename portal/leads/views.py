@@ -29,7 +29,6 @@ from portal.forms import ActionForm, choices
 from portal.leads import bp, queries
 from portal.leads.forms import (
     ACTIVITY_TEMPLATES,
-    MOVABLE_STAGES,
     AcceptForm,
     ActivityForm,
     AssignForm,
@@ -100,10 +99,8 @@ def _load_offer(ref: str) -> Offer:
     return db.first_or_404(current_offer_query(current_user, ref).options(*queries.offer_loading()))
 
 
-def _activity_form(formdata=None) -> ActivityForm:
-    """The activity form; a blank one starts now, in the category asked for with its template."""
-    if formdata is not None:
-        return ActivityForm()
+def _activity_form() -> ActivityForm:
+    """A blank activity form: now, in the category asked for (``?category=``) with its template."""
     category = request.args.get("category")
     try:
         category = NoteCategory(category)
@@ -120,15 +117,16 @@ def _activity_form(formdata=None) -> ActivityForm:
     )
 
 
-def _next_stage(stage: Stage) -> str | None:
-    """The stage after ``stage`` in the stage form's list, preselected for convenience."""
-    order = list(MOVABLE_STAGES)
-    if stage in order and order.index(stage) + 1 < len(order):
-        return order[order.index(stage) + 1].value
-    return Stage.DELIVERED.value if stage is Stage.WON else None
+#: The stage the stage form suggests next (the rule decides what is allowed).
+NEXT_STAGE = {
+    Stage.APPOINTMENT: Stage.NEEDS_HEARING,
+    Stage.NEEDS_HEARING: Stage.PROPOSAL,
+    Stage.WON: Stage.DELIVERED,
+    Stage.DELIVERED: Stage.PAID,
+}
 
 
-def _rep_choices(offer: Offer) -> list[tuple[int, str]]:
+def _rep_choices(offer: Offer) -> list:
     """Who of the partner can be given the lead (0 = nobody)."""
     people = queries.organisation_reps(offer.organisation_id)
     return choices([(0, _("Not assigned"))] + [(p.id, p.name) for p in people])
@@ -140,6 +138,7 @@ def _render_lead(offer: Offer, *, submitted: dict | None = None, status: int = 2
     view = lead_view(current_user, offer)
     disclosure = view.disclosure
     lead = offer.lead
+    lead_stage = Stage(view.stage) if view.stage else None  # None unless the gate shows it
     reps = _rep_choices(offer) if current_user.is_partner_manager else choices([(0, "")])
 
     def form(name: str, cls, **defaults):
@@ -151,7 +150,12 @@ def _render_lead(offer: Offer, *, submitted: dict | None = None, status: int = 2
         "request_details": form("request_details", ActionForm),
         "accept": form("accept", AcceptForm, version=offer.version),
         "decline": form("decline", DeclineForm, version=offer.version),
-        "stage": form("stage", StageForm, version=lead.version, to_stage=_next_stage(lead.stage)),
+        "stage": form(
+            "stage",
+            StageForm,
+            version=lead.version,
+            to_stage=getattr(NEXT_STAGE.get(lead_stage), "value", None),
+        ),
         "activity": submitted.get("activity") or _activity_form(),
         "won": form("won", WonForm, version=lead.version),
         "lost": form("lost", LostForm, version=lead.version),
@@ -197,7 +201,7 @@ def _render_lead(offer: Offer, *, submitted: dict | None = None, status: int = 2
         label=enum_label,
         templates={c.value: str(t) for c, t in ACTIVITY_TEMPLATES.items()},
         respond_open=offer.is_open and offer.respond_by > utcnow(),
-        lead_stage=Stage(view.stage) if view.stage else None,
+        lead_stage=lead_stage,
     )
     if request.method == "GET":
         db.session.commit()
