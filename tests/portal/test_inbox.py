@@ -136,6 +136,24 @@ def test_inbox_and_lead_page_use_as_many_queries_for_500_leads_as_for_5(client, 
         client.get(url)
     few = {url: _statements(client, url) for url in urls}
     _bulk(world, 500)
+    # …and the lead on show grows a long history too.
+    rep, sales = world["alpha_rep"], world["sales"]
+    for i in range(100):
+        db.session.add_all(
+            [
+                Comment(offer_id=accepted.id, author=sales, body=f"post {i}"),
+                Activity(
+                    lead_id=accepted.lead_id,
+                    offer_id=accepted.id,
+                    author=rep,
+                    occurred_at=utcnow(),
+                    channel=Channel.PHONE,
+                    category=NoteCategory.OTHER,
+                    detail=f"call {i}",
+                ),
+            ]
+        )
+    db.session.commit()
     many = {url: _statements(client, url) for url in urls}
     assert few == many
 
