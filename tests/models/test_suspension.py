@@ -66,9 +66,7 @@ def test_suspension_withdraws_open_offers_and_tells_managers_and_owners(world, a
         [("sales@vendor.example", offered.lead.ref), ("sales2@vendor.example", granted.lead.ref)]
     )
     # Audited: the suspension itself and each withdrawal, by the administrator.
-    event = db.session.scalar(
-        sa.select(AuditEvent).where(AuditEvent.action == "partner.suspended")
-    )
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "partner.suspended"))
     assert event.actor_id == world["admin"].id
     assert event.before == {"status": "active"}
     assert event.after["withdrawn_offers"] == [offered.id, granted.id]
