@@ -40,7 +40,7 @@ def init_admin(app: Flask) -> Admin:
         name="LeadShare",
         url="/admin",
         index_view=StaffIndexView(name=_l("Home"), url="/admin", endpoint="admin"),
-        theme=Bootstrap4Theme(base_template="staff/base.html"),
+        theme=Bootstrap4Theme(base_template="staff/base.html", fluid=True),
         csp_nonce_generator=csp_nonce,
     )
     from admin.views import register_views

@@ -7,6 +7,7 @@ nothing is hard-deleted, and exported cells cannot start a spreadsheet formula.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from flask import flash
@@ -14,14 +15,36 @@ from flask_admin import expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.fields import QuerySelectField
+from flask_admin.model.typefmt import BASE_FORMATTERS
+from flask_babel import format_date, format_datetime
 from flask_login import current_user
 from wtforms.fields.choices import Choice
 
 from admin.security import StaffAccessMixin, login_again_unless_fresh
 from leadshare.extensions import db
 from models.errors import RuleError
+from models.users import User
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _when(view, value: datetime, name: str) -> str:
+    """A timestamp in the staff member's zone and language, to the minute."""
+    return format_datetime(value, "short")
+
+
+def _day(view, value: date, name: str) -> str:
+    """A date in the staff member's language."""
+    return format_date(value, "medium")
+
+
+def _person(view, value: User, name: str) -> str:
+    """A person by name; the e-mail stays on the details page."""
+    return value.name
+
+
+#: Lists show times in Tokyo (or the user's zone), dates localised, people by name.
+TYPE_FORMATTERS = {**BASE_FORMATTERS, datetime: _when, date: _day, User: _person}
 
 
 def csv_safe(value: Any) -> Any:
@@ -51,6 +74,7 @@ class StaffModelView(StaffAccessMixin, ModelView):
     export_max_rows = 10_000
     export_types = ["csv"]
     column_display_pk = False
+    column_type_formatters = TYPE_FORMATTERS
 
     def _allowed(self, what: str) -> bool:
         """Whether the current user's role may ``what`` in this view."""

@@ -9,6 +9,7 @@ from flask_admin import Admin, expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.model import typefmt
+from flask_babel import format_currency
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -150,6 +151,9 @@ class LeadView(BaseStaffView):
         "ref": _lead_link,
         "product_interest": lambda v, c, m, n: PRODUCT_LINES.get(
             m.product_interest, m.product_interest
+        ),
+        "estimated_value": lambda v, c, m, n: (
+            format_currency(m.estimated_value, "JPY") if m.estimated_value is not None else ""
         ),
     }
     column_formatters_export = {}
