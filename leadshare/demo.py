@@ -1035,6 +1035,16 @@ def _make_offer(
     )
 
 
+#: How quickly each demo partner answers, as a share of the time it has: the
+#: scorecards then show a fast, a middling and a slow partner.
+ANSWER_SPEED = {"alpha": 0.15, "beta": 0.45, "gamma": 0.75}
+
+
+def _answer_at(offer: Offer, start: datetime, room: timedelta) -> datetime:
+    """When the offer's partner first answers, given ``room`` before its next step."""
+    return start + room * ANSWER_SPEED.get(offer.organisation.slug, 0.3)
+
+
 def _request(w: _World, offer: Offer, at: datetime, *, grant: bool = True) -> None:
     """The partner's manager asks for details; staff grant them when the policy needs it."""
     manager = w.managers[offer.organisation.slug]
@@ -1060,7 +1070,7 @@ def _end_offer(w: _World, offer: Offer, outcome: str, at: datetime) -> datetime:
     n = w.tick()
     manager = w.managers[offer.organisation.slug]
     if n % 2:
-        _request(w, offer, at + _h(1))
+        _request(w, offer, _answer_at(offer, at, _h(4)))
     if outcome == "declined":
         reason, note = DECLINES[n % len(DECLINES)]
         end = at + _h(5)
@@ -1313,12 +1323,14 @@ def _build_lead(w: _World, index: int, region: str, line: str, offers: str, flag
     partner = w.partners[final_slug]
     if final == "requested":
         with _approval_needed(partner):
-            _request(w, offer, final_offer_at + _h(1), grant=False)
+            room = min(w.now - final_offer_at, _h(8))
+            _request(w, offer, _answer_at(offer, final_offer_at, room), grant=False)
     elif final == "granted":
-        _request(w, offer, final_offer_at + _h(1))
+        room = min(w.now - final_offer_at, _h(8)) - _h(2)  # staff grant two hours later
+        _request(w, offer, _answer_at(offer, final_offer_at, room))
     elif final_stage is not None:
         if index % 3:
-            _request(w, offer, final_offer_at + _h(1))
+            _request(w, offer, _answer_at(offer, final_offer_at, accepted - final_offer_at))
         reps = w.reps[final_slug]
         rep = None if index % 4 == 3 else reps[index % len(reps)]
         wf.accept_offer(offer, w.managers[final_slug], rep=rep, now=w.clock(accepted))
