@@ -117,15 +117,6 @@ def _activity_form() -> ActivityForm:
     )
 
 
-#: The stage the stage form suggests next (the rule decides what is allowed).
-NEXT_STAGE = {
-    Stage.APPOINTMENT: Stage.NEEDS_HEARING,
-    Stage.NEEDS_HEARING: Stage.PROPOSAL,
-    Stage.WON: Stage.DELIVERED,
-    Stage.DELIVERED: Stage.PAID,
-}
-
-
 def _rep_choices(offer: Offer) -> list:
     """Who of the partner can be given the lead (0 = nobody)."""
     people = queries.organisation_reps(offer.organisation_id)
@@ -150,12 +141,7 @@ def _render_lead(offer: Offer, *, submitted: dict | None = None, status: int = 2
         "request_details": form("request_details", ActionForm),
         "accept": form("accept", AcceptForm, version=offer.version),
         "decline": form("decline", DeclineForm, version=offer.version),
-        "stage": form(
-            "stage",
-            StageForm,
-            version=lead.version,
-            to_stage=getattr(NEXT_STAGE.get(lead_stage), "value", None),
-        ),
+        "stage": form("stage", StageForm, version=lead.version),
         "activity": submitted.get("activity") or _activity_form(),
         "won": form("won", WonForm, version=lead.version),
         "lost": form("lost", LostForm, version=lead.version),
@@ -164,6 +150,10 @@ def _render_lead(offer: Offer, *, submitted: dict | None = None, status: int = 2
     }
     forms["accept"].rep.choices = reps
     forms["assign"].rep.choices = reps
+    if disclosure.stage:
+        # Offer only the moves the rule allows from here (it still checks on submit).
+        moves = workflow.stage_moves(lead)
+        forms["stage"].to_stage.choices = choices((s.value, STAGE_LABELS[s]) for s in moves)
 
     board, read_before, activities, history = [], None, [], []
     if disclosure.board:
