@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, fresh_login_required, login_user, logout_user
 
 from leadshare.extensions import db
+from leadshare.tokens import user_for_token
 from models.audit import record_event
 from portal import partner_required
 from portal.account import bp
 from portal.account.forms import ChangePasswordForm, NewPasswordForm
-from portal.account.tokens import user_for_token
 from portal.forms import ActionForm
 
 

@@ -11,11 +11,12 @@ from flask_login import current_user
 
 from admin.labels import enum_label
 from leadshare.extensions import db
+from models import people
 from models.errors import RuleError
 from models.users import Locale, Role, User
 from portal import manager_required
 from portal.forms import ActionForm
-from portal.team import bp, operations
+from portal.team import bp
 from portal.team.forms import InviteForm
 
 
@@ -62,7 +63,7 @@ def invite():
     if not form.validate_on_submit():
         return _page(form, 422)
     try:
-        user = operations.invite_user(
+        user = people.invite_user(
             current_user,
             name=form.name.data,
             email=form.email.data,
@@ -101,7 +102,7 @@ def deactivate(user_id: int):
     """Switch a colleague off."""
 
     def apply(user: User) -> str:
-        operations.deactivate_user(current_user, user)
+        people.deactivate_user(current_user, user)
         return _("%(name)s has been deactivated and logged out.", name=user.name)
 
     return _user_action(user_id, apply)
@@ -113,7 +114,7 @@ def reactivate(user_id: int):
     """Switch a colleague back on."""
 
     def apply(user: User) -> str:
-        operations.reactivate_user(current_user, user)
+        people.reactivate_user(current_user, user)
         return _("%(name)s can use LeadShare again.", name=user.name)
 
     return _user_action(user_id, apply)
@@ -125,7 +126,7 @@ def reset(user_id: int):
     """E-mail a colleague a link to set a new password."""
 
     def apply(user: User) -> str:
-        operations.reset_password(current_user, user)
+        people.reset_password(current_user, user)
         return _("A link to set a new password has been sent to %(email)s.", email=user.email)
 
     return _user_action(user_id, apply)

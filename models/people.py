@@ -1,4 +1,4 @@
-"""What a partner manager may do to its own organisation's users.
+"""People: what a partner manager may do to its own organisation's users.
 
 Like the workflow rules: check, change, audit, flush; the view commits.
 """
@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from leadshare.extensions import db
+from leadshare.tokens import send_password_link
 from models.audit import record_event
 from models.errors import InvalidTransition, MissingData, NotAllowed
 from models.users import PARTNER_ROLES, Locale, Role, User
-from portal.account.tokens import send_password_link
 
 
 def _require_manager_of(actor: User, user: User | None = None) -> None:
