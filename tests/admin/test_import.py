@@ -207,7 +207,10 @@ def test_a_partner_already_at_capacity_takes_no_row(world):
     """With no room left, every row for the partner is flagged; nothing is offered to it."""
     world["alpha"].policy.max_open_leads = 0
     db.session.commit()
-    rows = imports.read_csv(imports.decode(make_csv([row(1, partner="alpha"), row(2)])))
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        rows = imports.read_csv(imports.decode(make_csv([row(1, partner="alpha"), row(2)])))
     assert [r.ok for r in rows] == [False, True]
     assert "capacity of 0 open leads (0 held now, 0 earlier in this file)" in rows[0].errors[0]
     report = imports.import_rows(rows, world["sales"])
