@@ -262,6 +262,7 @@ class Plan:
     accepted: list[tuple[int, int, float]] = field(default_factory=list)
     lead_refs: list[str] = field(default_factory=list)
     offer_counts: dict[str, int] = field(default_factory=dict)
+    today_jst: str = ""
 
     def rng(self, table: str) -> random.Random:
         """One reproducible random stream per table."""
@@ -416,7 +417,8 @@ def user_rows(plan: Plan) -> Iterator[Row]:
     for n, (org_id, count) in enumerate(zip(plan.partner_ids, counts, strict=True), start=1):
         slug = partner_slug(n)
         for k in range(count):
-            manager = k == 0 or (k > 1 and k % 5 == 0)
+            # One manager per partner, and one more per 25 users in the large ones.
+            manager = k == 0 or (k > 1 and k % 25 == 0)
             if k == 0:
                 email = manager_email(n)
             elif k == 1:
@@ -607,7 +609,8 @@ def lead_rows(plan: Plan) -> Iterator[Row]:
         close_by = created + 120 * 86400
         # The SLA sweep's steady state: what was due before the anchor is flagged already.
         stale = stage in WORKING_STAGES and plan.now - last_ts >= UPDATE_SLA_DAYS * 86400
-        overdue = not closed and close_by < plan.now - 86400
+        # The sweep flags leads whose expected close date is before today in Japan.
+        overdue = not closed and fmt_date(close_by) < plan.today_jst
         yield (
             lead_id,
             ref,
@@ -874,6 +877,7 @@ AUDIT_COLUMNS = [
 def make_plan(scale: Scale, seed: int, now: datetime) -> Plan:
     """Fix every id and the partner weights before any row is written."""
     plan = Plan(scale=scale, seed=seed, now=now.timestamp())
+    plan.today_jst = fmt_date(plan.now + 9 * 3600)  # Asia/Tokyo has no DST
     plan.sales_ids = list(range(2, 2 + scale.sales_users))
     plan.partner_ids = list(range(2, 2 + scale.partners))
     plan.partner_cum_weights = list(
