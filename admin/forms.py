@@ -29,8 +29,8 @@ from wtforms.validators import (
     Optional,
 )
 
-from admin.labels import enum_choices, select_choices
 from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS
+from models.labels import enum_choices, select_choices
 from models.leads import (
     Channel,
     LeadSource,

@@ -27,12 +27,12 @@ from admin.forms import (
     VersionedForm,
     WonForm,
 )
-from admin.labels import NOTE_TEMPLATES, enum_label, select_choices
 from admin.security import StaffAccessMixin
 from leadshare.extensions import db
 from models import workflow
 from models.capture import NoteInput, ProductInput, capture_lead, find_duplicates
 from models.errors import RuleError, StaleRecord
+from models.labels import NOTE_TEMPLATES, enum_label, select_choices
 from models.leads import (
     Channel,
     Lead,

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from flask_admin import BaseView, expose
 from flask_babel import get_timezone
 
-from admin.labels import enum_label
 from admin.security import StaffAccessMixin
 from leadshare.extensions import db
 from models.base import utcnow
+from models.labels import enum_label
 from models.leads import ConversationNote, Lead, Stage
 from models.offers import OPEN_STATES, Offer, OfferState
 from models.organisations import Organisation, OrgKind

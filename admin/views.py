@@ -18,13 +18,13 @@ from wtforms import PasswordField, SelectField, SelectMultipleField
 from wtforms.validators import Length, Optional
 
 from admin.base import ChoiceQuerySelectField, ScopedAjaxLoader, StaffModelView
-from admin.labels import enum_field_args, enum_label, select_choices
 from admin.security import login_again_unless_fresh
 from leadshare.extensions import db
 from models import workflow
 from models.audit import AuditEvent, record_event
 from models.catalogue import PRODUCT_LINES, REGIONS
 from models.errors import RuleError
+from models.labels import enum_field_args, enum_label, select_choices
 from models.leads import ConversationNote, Lead, Timing
 from models.offers import Comment, Offer
 from models.organisations import (

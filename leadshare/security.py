@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 
-
 import sqlalchemy as sa
 from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
@@ -90,5 +89,3 @@ def init_app(app: Flask) -> None:
     app.before_request(_enforce_timeouts)
     app.after_request(_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
-
-

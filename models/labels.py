@@ -1,4 +1,4 @@
-"""Translated labels of the domain's codes, for the back office's lists and forms."""
+"""Translated labels of the domain's codes, shared by the portal and the back office."""
 
 from __future__ import annotations
 

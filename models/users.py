@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import secrets
 from datetime import datetime
@@ -133,10 +134,8 @@ class User(UserMixin, Base):
 
 def verify_dummy_password(password: str) -> None:
     """Spend the time of a real verification so unknown e-mails are not revealed by timing."""
-    try:
+    with contextlib.suppress(VerificationError):
         _hasher.verify(_DUMMY_HASH, password)
-    except VerificationError:
-        pass
 
 
 _DUMMY_HASH = _hasher.hash("not-a-real-password")

@@ -297,7 +297,9 @@ def offer_lead(
     _require_staff(actor)
     now = now or utcnow()
     if not lead.is_qualified or lead.stage is not Stage.QUALIFIED:
-        raise InvalidTransition(_l("Only a qualified lead that is not being worked can be offered."))
+        raise InvalidTransition(
+            _l("Only a qualified lead that is not being worked can be offered.")
+        )
     if not partner.receives_offers:
         raise InvalidTransition(_l("Only active partners can receive offers."))
     existing = db.session.scalar(
@@ -424,12 +426,10 @@ def _partner_rep(offer: Offer, rep: User | None) -> User | None:
     """Check that ``rep`` is an active user of the offer's partner."""
     if rep is None:
         return None
-    if (
-        rep.organisation_id != offer.organisation_id
-        or not rep.is_partner
-        or not rep.active
-    ):
-        raise NotAllowed(_l("The lead can only be assigned to an active user of your organisation."))
+    if rep.organisation_id != offer.organisation_id or not rep.is_partner or not rep.active:
+        raise NotAllowed(
+            _l("The lead can only be assigned to an active user of your organisation.")
+        )
     return rep
 
 
@@ -567,9 +567,7 @@ def expire_offer(offer: Offer, *, now: datetime | None = None) -> Offer:
     return offer
 
 
-def withdraw_offer(
-    offer: Offer, actor: User, *, reason: str, now: datetime | None = None
-) -> Offer:
+def withdraw_offer(offer: Offer, actor: User, *, reason: str, now: datetime | None = None) -> Offer:
     """Staff take an open offer back, with a reason."""
     _require_staff(actor)
     if offer.state not in OPEN_STATES:
@@ -961,9 +959,7 @@ def approve_registration(
         respond_by=now,
         accepted_at=now,
         accepted_by_id=r.submitted_by_id,
-        assigned_rep_id=r.submitted_by_id
-        if r.submitted_by.role is Role.PARTNER_REP
-        else None,
+        assigned_rep_id=r.submitted_by_id if r.submitted_by.role is Role.PARTNER_REP else None,
         comment_to_partner=None,
     )
     db.session.add_all([prospect, lead, offer])

@@ -9,7 +9,6 @@ import os
 import re
 
 import pytest
-import sqlalchemy as sa
 
 from leadshare import create_app
 from leadshare.extensions import db

@@ -29,7 +29,7 @@ from models import (
     User,
 )
 
-PASSWORD = "demo-password"
+PASSWORD = "demo-password"  # noqa: S105 - the documented demo password
 _seq = itertools.count(1)
 
 

@@ -25,7 +25,8 @@ def test_every_message_is_translated(lang):
     translated = {
         m.id
         for m in catalogue
-        if m.id and (m.string if isinstance(m.string, str) else all(m.string))
+        if m.id
+        and (m.string if isinstance(m.string, str) else all(m.string))
         and "fuzzy" not in m.flags
     }
     missing = sorted(str(m) for m in template - translated)
@@ -52,9 +53,8 @@ def test_times_are_shown_in_tokyo_by_default(app):
 def test_the_time_zone_is_configurable(app):
     app.config["BABEL_DEFAULT_TIMEZONE"] = "UTC"
     moment = datetime(2026, 11, 21, 15, 30, tzinfo=UTC)
-    with app.test_request_context():
-        with force_locale("en"):
-            assert "3:30" in format_datetime(moment, "short")
+    with app.test_request_context(), force_locale("en"):
+        assert "3:30" in format_datetime(moment, "short")
 
 
 def test_a_user_can_switch_language(world, client, auth):

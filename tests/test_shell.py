@@ -66,7 +66,13 @@ def test_unknown_email_gets_the_same_answer(world, auth):
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "leads"],
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "leads",
+    ],
 )
 def test_next_is_only_followed_to_local_paths(world, auth, target):
     response = auth.login("manager@alpha.example", next=target)

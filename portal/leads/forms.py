@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from admin.labels import ENUM_LABELS, NOTE_TEMPLATES
+from models.labels import ENUM_LABELS, NOTE_TEMPLATES
 from models.leads import STAGE_LABELS, WORKING_STAGES, Channel, LostReason, NoteCategory, Stage
 from models.offers import DeclineReason
 from portal.forms import choices

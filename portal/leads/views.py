@@ -14,13 +14,13 @@ from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
-from admin.labels import ENUM_LABELS, enum_label
 from leadshare.extensions import db
 from models import workflow
 from models.audit import record_event
 from models.base import utcnow
 from models.errors import MissingData, RuleError
 from models.gates import current_offer_query, lead_view
+from models.labels import ENUM_LABELS, enum_label
 from models.leads import STAGE_LABELS, Channel, LostReason, NoteCategory, Stage, Timing
 from models.offers import OFFER_STATE_LABELS, BoardRead, DeclineReason, Offer, OfferState
 from models.users import User

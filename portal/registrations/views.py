@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from admin.labels import enum_label
 from leadshare.extensions import db
 from models import workflow
 from models.errors import RuleError
+from models.labels import enum_label
 from models.registrations import DealRegistration
 from portal import partner_required
 from portal.registrations import bp

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from admin.labels import ENUM_LABELS
+from models.labels import ENUM_LABELS
 from models.users import Role
 from portal.forms import choices
 

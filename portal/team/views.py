@@ -9,10 +9,10 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from admin.labels import enum_label
 from leadshare.extensions import db
 from models import people
 from models.errors import RuleError
+from models.labels import enum_label
 from models.users import Locale, Role, User
 from portal import manager_required
 from portal.forms import ActionForm

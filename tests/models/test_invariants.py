@@ -49,7 +49,9 @@ def test_won_without_order_data_is_refused_by_the_database(world):
     lead = f.lead(world["sales"])
     db.session.commit()
     with pytest.raises(IntegrityError):
-        db.session.execute(sa.text("UPDATE leads SET stage = 'won' WHERE id = :id"), {"id": lead.id})
+        db.session.execute(
+            sa.text("UPDATE leads SET stage = 'won' WHERE id = :id"), {"id": lead.id}
+        )
     db.session.rollback()
 
 
@@ -63,7 +65,9 @@ def test_foreign_keys_are_enforced(world):
     lead = f.lead(world["sales"])
     db.session.commit()
     with pytest.raises(IntegrityError):
-        db.session.execute(sa.text("UPDATE leads SET owner_id = 999999 WHERE id = :id"), {"id": lead.id})
+        db.session.execute(
+            sa.text("UPDATE leads SET owner_id = 999999 WHERE id = :id"), {"id": lead.id}
+        )
     db.session.rollback()
 
 
