@@ -451,7 +451,7 @@ def report(result: dict) -> str:
         )
     lines.append("")
     for name, job in result["jobs"].items():
-        lines.append(f"{name:<18}{job.get('summary', '')}")
+        lines.append(f"{name:<20}{job.get('summary', '')}")
     lines.append(
         f"{'worker RSS':<18}{result['worker_rss_mb']} MB after the run "
         f"({result.get('worker_rss_mb_at_start')} MB after start-up)"
