@@ -6,6 +6,8 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SCALE  ?= small
+# Tests run in parallel, one worker per core (pytest-xdist); TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= auto
 TRANSLATIONS := leadshare/translations
 
 .PHONY: run test install install-dev translations messages migration lint worker bench clean
@@ -59,7 +61,7 @@ worker: translations
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS) -f >/dev/null 2>&1
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

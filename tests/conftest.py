@@ -14,6 +14,7 @@ from leadshare import create_app
 from leadshare.extensions import db
 from models import Base
 from tests import factories
+from tests.database import database_url_for_tests
 
 POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
 _schema_ready = False
@@ -74,7 +75,8 @@ def app(request):
     """A LeadShare app on an empty database (CSRF on for tests marked ``csrf``)."""
     csrf = request.node.get_closest_marker("csrf") is not None
     ratelimit = request.node.get_closest_marker("ratelimit") is not None
-    app = create_app("testing", WTF_CSRF_ENABLED=csrf, RATELIMIT_ENABLED=ratelimit)
+    overrides = {"SQLALCHEMY_DATABASE_URI": database_url_for_tests()} if POSTGRES else {}
+    app = create_app("testing", WTF_CSRF_ENABLED=csrf, RATELIMIT_ENABLED=ratelimit, **overrides)
     app.teardown_request(_end_request_like_production)
     with app.app_context():
         if POSTGRES:

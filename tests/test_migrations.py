@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -11,14 +9,14 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from leadshare import create_app
-from leadshare.config import database_url
 from models import Base
+from tests.database import database_url_for_tests
 
 
 @pytest.fixture
 def empty_database(tmp_path):
     """An empty database: a new SQLite file, or a fresh schema on PostgreSQL."""
-    pg_url = database_url(os.environ.get("TEST_DATABASE_URL"))
+    pg_url = database_url_for_tests()
     if not pg_url:
         yield f"sqlite:///{tmp_path / 'migrations.db'}"
         return

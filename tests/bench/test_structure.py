@@ -161,6 +161,8 @@ def _digest() -> dict[str, int]:
     for table in ("users", "prospects", "leads", "offers", "conversation_notes", "comments"):
         rows = db.session.execute(sa.text(f"SELECT * FROM {table} ORDER BY id")).all()  # noqa: S608
         out[table] = hash(tuple(tuple(r) for r in rows))
+    # End the read transaction: the seeder truncates through its own connection.
+    db.session.rollback()
     return out
 
 
