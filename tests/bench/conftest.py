@@ -45,6 +45,9 @@ MANY = replace(
 
 def load(scale) -> dict:
     """Generate ``scale`` into the test database (SQLite or PostgreSQL)."""
+    # The generator truncates every table on its own connection: end the session's
+    # transaction first, or PostgreSQL waits for its locks forever.
+    db.session.remove()
     SCALES[scale.name] = scale
     try:
         return seed(db.engine, scale.name, 1, ANCHOR, progress=False, log=lambda _m: None)

@@ -50,6 +50,7 @@ def generated(app):
     """The small benchmark scale, loaded and analysed."""
     from bench.seed import seed
 
+    db.session.remove()  # the generator truncates on its own connection
     seed(db.engine, "small", 1, ANCHOR, progress=False, log=lambda _m: None)
     setting = db.session.execute(sa.text("SHOW enable_seqscan")).scalar()
     assert setting == "on"
