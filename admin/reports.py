@@ -64,29 +64,34 @@ def response_sla(now: datetime | None = None) -> SlaCompliance:
     Withdrawn offers and open offers still within their deadline do not count.
     """
     now = now or utcnow()
-    on_time = late = 0
-    rows = db.session.execute(
-        sa.select(
-            Offer.state,
-            Offer.respond_by,
-            Offer.details_requested_at,
-            Offer.accepted_at,
-            Offer.ended_at,
-        )
+    declined_by_deadline = sa.and_(
+        Offer.state == OfferState.DECLINED, Offer.ended_at <= Offer.respond_by
     )
-    for state, respond_by, requested, accepted, ended in rows:
-        if state is OfferState.WITHDRAWN:
-            continue
-        declined = ended if state is OfferState.DECLINED else None
-        answers = [t for t in (requested, accepted, declined) if t is not None]
-        if answers:
-            if min(answers) <= respond_by:
-                on_time += 1
-            else:
-                late += 1
-        elif state is OfferState.EXPIRED or (state in OPEN_STATES and now > respond_by):
-            late += 1
-    return SlaCompliance(on_time, late)
+    # Answered in time when any first answer (details request, acceptance, decline)
+    # came by the deadline; NULLs make a comparison unknown, which CASE treats as no.
+    on_time = sa.or_(
+        Offer.details_requested_at <= Offer.respond_by,
+        Offer.accepted_at <= Offer.respond_by,
+        declined_by_deadline,
+    )
+    answered = sa.or_(
+        Offer.details_requested_at.is_not(None),
+        Offer.accepted_at.is_not(None),
+        sa.and_(Offer.state == OfferState.DECLINED, Offer.ended_at.is_not(None)),
+    )
+    overdue = sa.or_(
+        Offer.state == OfferState.EXPIRED,
+        sa.and_(Offer.state.in_(OPEN_STATES), Offer.respond_by < now),
+    )
+    counted_on_time, counted_late = db.session.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(sa.case((on_time, 1), else_=0)), 0),
+            sa.func.coalesce(
+                sa.func.sum(sa.case((on_time, 0), (answered, 1), (overdue, 1), else_=0)), 0
+            ),
+        ).where(Offer.state != OfferState.WITHDRAWN)
+    ).one()
+    return SlaCompliance(int(counted_on_time), int(counted_late))
 
 
 def partner_scorecards(now: datetime | None = None) -> list[tuple[Organisation, object]]:

@@ -74,3 +74,26 @@ def test_yesterday_counts_in_the_users_time_zone(world, client, auth):
     html = client.get("/admin/").get_data(as_text=True)
     assert cell(html, "data-figure", "leads_created") == "1"
     assert cell(html, "data-figure", "to_qualify") == "2"
+
+
+def test_response_sla_counts_late_answers_expiries_and_skips_withdrawals(world):
+    """Late answers and expiries count as missed; withdrawn and not-yet-due offers not at all."""
+    from admin.reports import response_sla
+    from models.workflow import expire_offer, withdraw_offer
+
+    sales = world["sales"]
+    on_time = offer_lead(factories.lead(sales), world["alpha"], sales)
+    request_details(on_time, world["alpha_manager"])
+    expired = offer_lead(factories.lead(sales), world["alpha"], sales)
+    expire_offer(expired, now=expired.respond_by + timedelta(minutes=1))
+    withdrawn = offer_lead(factories.lead(sales), world["alpha"], sales)
+    withdraw_offer(withdrawn, sales, reason="重複")
+    offer_lead(factories.lead(sales), world["alpha"], sales)  # open, not yet due
+    late_request = offer_lead(factories.lead(sales), world["beta"], sales, override_reason="x")
+    late_request.respond_by = datetime.now(UTC) - timedelta(hours=5)
+    db.session.flush()
+    late_request.details_requested_at = datetime.now(UTC) - timedelta(hours=1)
+    db.session.commit()
+    sla = response_sla()
+    assert (sla.on_time, sla.late) == (1, 2)
+    assert sla.rate == 1 / 3
