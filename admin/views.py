@@ -17,7 +17,7 @@ from markupsafe import Markup
 from wtforms import PasswordField, SelectField, SelectMultipleField
 from wtforms.validators import Length, Optional
 
-from admin.base import ChoiceQuerySelectField, ScopedAjaxLoader, StaffModelView
+from admin.base import TYPE_FORMATTERS, ChoiceQuerySelectField, ScopedAjaxLoader, StaffModelView
 from admin.security import login_again_unless_fresh
 from leadshare.extensions import db
 from models import workflow
@@ -78,7 +78,7 @@ def when(column, label):
 class BaseStaffView(StaffModelView):
     """Shared formatting of the back office's lists."""
 
-    column_type_formatters = {**typefmt.BASE_FORMATTERS, enum.Enum: _enum_type_formatter}
+    column_type_formatters = {**TYPE_FORMATTERS, enum.Enum: _enum_type_formatter}
     column_type_formatters_export = {
         **typefmt.EXPORT_FORMATTERS,
         enum.Enum: _enum_type_formatter,
