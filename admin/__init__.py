@@ -17,8 +17,7 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
     @expose("/")
     def index(self):
         """Today's overview for staff and seed 001's morning report."""
-        from admin.dashboard import overview
-        from admin.reports import yesterday
+        from admin.reports import overview, yesterday
 
         return self.render("staff/index.html", overview=overview(), y=yesterday())
 

@@ -18,7 +18,7 @@ from admin.security import StaffAccessMixin
 from leadshare.extensions import db
 from models.base import utcnow
 from models.labels import enum_label
-from models.leads import ConversationNote, Lead, Stage
+from models.leads import WORKING_STAGES, ConversationNote, Lead, Stage
 from models.offers import OPEN_STATES, Offer, OfferState
 from models.organisations import Organisation, OrgKind
 from models.scorecards import scorecards
@@ -42,6 +42,18 @@ def offers_by_state() -> list[tuple[OfferState, int]]:
         db.session.execute(sa.select(Offer.state, sa.func.count()).group_by(Offer.state)).all()
     )
     return [(state, counts.get(state, 0)) for state in OfferState]
+
+
+def overview() -> dict[str, int]:
+    """What staff look at first: leads to qualify, to offer, offers waiting, being worked."""
+    stages = dict(stage_funnel())
+    states = dict(offers_by_state())
+    return {
+        "new": stages[Stage.NEW],
+        "qualified": stages[Stage.QUALIFIED],
+        "open_offers": sum(states[state] for state in OPEN_STATES),
+        "working": sum(stages[stage] for stage in WORKING_STAGES),
+    }
 
 
 @dataclass
