@@ -37,8 +37,7 @@ from models.leads import CLOSED_STAGES, WORKING_STAGES, Lead, Stage
 from models.offers import OPEN_STATES, Offer, OfferState
 from models.organisations import Organisation
 from models.outbox import queue_message
-from models.users import User
-from models.workflow import expire_offer, offer_lead, partner_managers
+from models.workflow import expire_offer, lead_payload, offer_lead, partner_recipients
 
 #: Share of the response time after which the partner is reminded.
 REMINDER_AT = 0.75
@@ -61,25 +60,6 @@ class SweepReport:
     def changed(self) -> bool:
         """Whether the sweep did anything."""
         return bool(self.reminded or self.expired or self.reoffered or self.stale or self.overdue)
-
-
-def _payload(lead: Lead) -> dict:
-    """Teaser-level facts for a notification (no names, no personal data)."""
-    return {
-        "lead_ref": lead.ref,
-        "teaser": lead.teaser,
-        "product_interest": lead.product_interest,
-        "region": lead.prospect.region,
-        "timing": lead.timing.value,
-    }
-
-
-def _partner_people(offer: Offer) -> list[User]:
-    """The offer partner's managers and its assigned rep."""
-    people = {u.id: u for u in partner_managers(offer.organisation_id)}
-    if offer.assigned_rep is not None and offer.assigned_rep.active:
-        people[offer.assigned_rep.id] = offer.assigned_rep
-    return list(people.values())
 
 
 def _flag(record: Offer | Lead, **values) -> None:
@@ -136,11 +116,11 @@ def remind_offers(now: datetime, report: SweepReport) -> None:
         if now < offer.offered_at + (offer.respond_by - offer.offered_at) * REMINDER_AT:
             continue
         _flag(offer, reminded_at=now)
-        payload = _payload(offer.lead) | {
+        payload = lead_payload(offer.lead) | {
             "partner_name": offer.organisation.name,
             "respond_by": offer.respond_by.isoformat(),
         }
-        for person in _partner_people(offer):
+        for person in partner_recipients(offer):
             queue_message(
                 db.session,
                 "offer_reminder",
@@ -221,8 +201,8 @@ def flag_stale(now: datetime, report: SweepReport) -> None:
         if last is None or now - last < timedelta(days=days):
             continue
         _flag(lead, stale_since=now)
-        payload = _payload(lead) | {"days": days, "last_activity_at": last.isoformat()}
-        for person in _partner_people(offer):
+        payload = lead_payload(lead) | {"days": days, "last_activity_at": last.isoformat()}
+        for person in partner_recipients(offer):
             queue_message(
                 db.session,
                 "stale_nudge",
@@ -261,7 +241,7 @@ def flag_overdue(now: datetime, report: SweepReport) -> None:
             db.session,
             "overdue_outcome",
             lead.owner,
-            _payload(lead) | {"expected_close_on": lead.expected_close_on.isoformat()},
+            lead_payload(lead) | {"expected_close_on": lead.expected_close_on.isoformat()},
             dedup_key=f"overdue_outcome:{lead.id}:{lead.expected_close_on.isoformat()}",
         )
         record_event(

@@ -106,17 +106,22 @@ def partner_managers(organisation_id: int) -> list[User]:
     )
 
 
-def _notify_partner(offer: Offer, kind: str, payload: dict[str, Any], dedup: str | None = None):
-    """Queue ``kind`` for the offer's partner: its managers, and the assigned rep."""
+def partner_recipients(offer: Offer) -> list[User]:
+    """Who hears about an offer at the partner: its managers and the assigned rep."""
     recipients = {u.id: u for u in partner_managers(offer.organisation_id)}
     if offer.assigned_rep is not None:
         recipients[offer.assigned_rep.id] = offer.assigned_rep
-    for user in recipients.values():
+    return list(recipients.values())
+
+
+def _notify_partner(offer: Offer, kind: str, payload: dict[str, Any], dedup: str | None = None):
+    """Queue ``kind`` for the offer's partner: its managers, and the assigned rep."""
+    for user in partner_recipients(offer):
         key = f"{dedup}:{user.id}" if dedup else None
         queue_message(db.session, kind, user, payload, dedup_key=key)
 
 
-def _lead_payload(lead: Lead) -> dict[str, Any]:
+def lead_payload(lead: Lead) -> dict[str, Any]:
     """Teaser-level facts safe to put in any notification (no names, no personal data)."""
     return {
         "lead_ref": lead.ref,
@@ -129,7 +134,7 @@ def _lead_payload(lead: Lead) -> dict[str, Any]:
 
 def _offer_payload(offer: Offer) -> dict[str, Any]:
     """Teaser payload plus the offer's partner and deadline."""
-    payload = _lead_payload(offer.lead)
+    payload = lead_payload(offer.lead)
     payload.update(
         partner_name=offer.organisation.name,
         respond_by=offer.respond_by.isoformat(),
@@ -689,7 +694,7 @@ def _record_stage(lead: Lead, actor: User, to_stage: Stage, now: datetime, note:
         after={"stage": to_stage, "note": note},
         organisation_id=offer.organisation_id if offer else None,
     )
-    payload = _lead_payload(lead) | {"from_stage": from_stage.value, "to_stage": to_stage.value}
+    payload = lead_payload(lead) | {"from_stage": from_stage.value, "to_stage": to_stage.value}
     if actor.id != lead.owner_id:
         queue_message(db.session, "stage_changed", lead.owner, payload)
 
@@ -853,7 +858,7 @@ def post_comment(offer: Offer, actor: User, *, body: str, now: datetime | None =
         after={"comment_id": comment.id},
         organisation_id=offer.organisation_id,
     )
-    payload = _lead_payload(offer.lead) | {"author": actor.name}
+    payload = lead_payload(offer.lead) | {"author": actor.name}
     if actor.is_staff:
         _notify_partner(offer, "comment_new", payload)
     else:
