@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from leadshare.extensions import db
-from models import Activity, AuditEvent, Lead, LostReason, Stage, StageChange
+from models import Activity, AuditEvent, Channel, Lead, LostReason, NoteCategory, Stage, StageChange
 from models import workflow as wf
 from tests import factories
 
@@ -23,8 +23,8 @@ def worked(world):
         offer,
         world["alpha_rep"],
         occurred_at=datetime(2025, 1, 9, 1, 0, tzinfo=UTC),
-        channel=wf.Channel.PHONE,
-        category=wf.NoteCategory.PRODUCT_INQUIRY,
+        channel=Channel.PHONE,
+        category=NoteCategory.PRODUCT_INQUIRY,
         detail="先方の情報システム課長と電話で打ち合わせ",
     )
     db.session.commit()

@@ -13,6 +13,7 @@ from leadshare.extensions import db
 from models import (
     Channel,
     ConversationNote,
+    DeclineReason,
     InstalledProduct,
     Lead,
     NoteCategory,
@@ -75,7 +76,7 @@ def offer_in_state(world, state: OfferState, *, partner="alpha", consent=True) -
     elif state is OfferState.ACCEPTED:
         wf.accept_offer(offer, manager, rep=world[f"{partner}_rep"])
     elif state is OfferState.DECLINED:
-        wf.decline_offer(offer, manager, reason=wf.DeclineReason.NO_CAPACITY)
+        wf.decline_offer(offer, manager, reason=DeclineReason.NO_CAPACITY)
     elif state is OfferState.EXPIRED:
         wf.expire_offer(offer, now=offer.respond_by)
     elif state is OfferState.WITHDRAWN:
@@ -239,7 +240,7 @@ def test_no_partner_user_ever_reaches_beyond_its_gates(app, policies, plan, cons
             respond_by=now,
             accepted_at=now if state is OfferState.ACCEPTED else None,
             assigned_rep=rep if state is OfferState.ACCEPTED else None,
-            decline_reason=wf.DeclineReason.OTHER if state is OfferState.DECLINED else None,
+            decline_reason=DeclineReason.OTHER if state is OfferState.DECLINED else None,
         )
         db.session.add(offer)
         db.session.flush()

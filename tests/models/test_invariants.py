@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from leadshare.extensions import db
 from models import AuditEvent, Lead, OutboxMessage, Prospect, Stage
 from models import workflow as wf
-from models.errors import StaleRecord
+from models.errors import PolicyViolation, StaleRecord
 from tests import factories as f
 
 REQUIRED_PROSPECT_FIELDS = [
@@ -108,7 +108,7 @@ def test_a_refused_rule_leaves_no_audit_or_outbox_behind(world):
     lead = f.lead(world["sales"])
     db.session.commit()
     world["alpha"].policy.max_open_leads = 0
-    with pytest.raises(wf.PolicyViolation):
+    with pytest.raises(PolicyViolation):
         wf.offer_lead(lead, world["alpha"], world["sales"])
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0

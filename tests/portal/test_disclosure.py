@@ -8,9 +8,11 @@ from leadshare.extensions import db
 from models import (
     Channel,
     ConversationNote,
+    DeclineReason,
     InstalledProduct,
     NoteCategory,
     NoteVisibility,
+    Stage,
     workflow,
 )
 from tests import factories
@@ -65,7 +67,7 @@ def _offer(world, lead, state: str):
     if state == "accepted":
         workflow.accept_offer(offer, manager)
     if state == "declined":
-        workflow.decline_offer(offer, manager, reason=workflow.DeclineReason.NO_CAPACITY)
+        workflow.decline_offer(offer, manager, reason=DeclineReason.NO_CAPACITY)
     if state == "withdrawn":
         workflow.withdraw_offer(offer, world["sales"], reason="x")
     db.session.commit()
@@ -225,7 +227,7 @@ def test_stored_html_is_rendered_inert(client, auth, world):
         category=NoteCategory.OTHER,
         detail=payload,
     )
-    workflow.move_stage(offer, world["alpha_manager"], workflow.Stage.PROPOSAL, note=payload)
+    workflow.move_stage(offer, world["alpha_manager"], Stage.PROPOSAL, note=payload)
     db.session.commit()
     auth.login("manager@alpha.example")
     for url in (f"/leads/{lead.ref}", "/leads?tab=accepted", f"/leads?tab=accepted&q={payload}"):

@@ -15,6 +15,7 @@ from models import (
     Channel,
     Comment,
     ConversationNote,
+    DeclineReason,
     NoteCategory,
     NoteVisibility,
     Offer,
@@ -66,7 +67,7 @@ def _bulk(world, n: int, *, partner="alpha") -> list[Offer]:
             comment_to_partner="comment",
         )
         if state is OfferState.DECLINED:
-            offer.decline_reason = workflow.DeclineReason.NO_CAPACITY
+            offer.decline_reason = DeclineReason.NO_CAPACITY
         if state is OfferState.ACCEPTED:
             offer.accepted_at = now
             offer.assigned_rep = rep
@@ -163,9 +164,7 @@ def test_tabs_count_and_list_the_right_offers(client, auth, world, offer_for):
     details = offer_for(details=True, teaser="DETAILS-ONE")
     working = offer_for(accept=True, teaser="WORKING-ONE")
     declined = offer_for(teaser="DECLINED-ONE")
-    workflow.decline_offer(
-        declined, world["alpha_manager"], reason=workflow.DeclineReason.TOO_SMALL
-    )
+    workflow.decline_offer(declined, world["alpha_manager"], reason=DeclineReason.TOO_SMALL)
     db.session.commit()
     auth.login("manager@alpha.example")
     expected = {"new": new, "details": details, "accepted": working, "closed": declined}

@@ -1,0 +1,522 @@
+"""The Partners menu: organisations, visibility policies, users, deal registrations."""
+
+from __future__ import annotations
+
+from flask import flash
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import PasswordField, SelectField, SelectMultipleField
+from wtforms.validators import Length, Optional
+
+from admin.base import ChoiceQuerySelectField, ScopedAjaxLoader
+from admin.security import login_again_unless_fresh
+from admin.views.common import STAFF_READ, BaseStaffView, _lead_link, _list_labels, when
+from leadshare.extensions import db
+from models import workflow
+from models.audit import record_event
+from models.catalogue import PRODUCT_LINES, REGIONS
+from models.errors import RuleError
+from models.labels import enum_field_args, select_choices
+from models.organisations import (
+    Engagement,
+    Organisation,
+    OrgKind,
+    PartnerPolicy,
+    PartnerStatus,
+    PartnerTier,
+)
+from models.registrations import DealRegistration
+from models.users import Locale, Role, User
+
+
+class OrganisationView(BaseStaffView):
+    """Partner organisations (administrators only); suspending logs their users out."""
+
+    admin_only = True
+    permissions = {"admin": {"create", "edit", "export"}}
+    column_list = [
+        "name",
+        "slug",
+        "tier",
+        "status",
+        "regions",
+        "product_lines",
+        "engagement",
+        "account_owner",
+    ]
+    column_details_list = [
+        "name",
+        "slug",
+        "tier",
+        "status",
+        "regions",
+        "product_lines",
+        "size_band",
+        "source",
+        "annual_value",
+        "engagement",
+        "account_owner",
+        "created_at",
+    ]
+    column_export_list = [
+        "name",
+        "slug",
+        "tier",
+        "status",
+        "size_band",
+        "source",
+        "annual_value",
+        "engagement",
+        "created_at",
+    ]
+    column_searchable_list = ["name", "slug"]
+    column_filters = ["tier", "status", "engagement"]
+    column_formatters = {
+        "regions": _list_labels(REGIONS),
+        "product_lines": _list_labels(PRODUCT_LINES),
+    }
+    column_formatters_export = {}
+    form_columns = [
+        "name",
+        "slug",
+        "tier",
+        "status",
+        "regions",
+        "product_lines",
+        "size_band",
+        "source",
+        "annual_value",
+        "engagement",
+        "account_owner",
+    ]
+    form_overrides = {
+        "regions": SelectMultipleField,
+        "product_lines": SelectMultipleField,
+        "tier": SelectField,
+        "status": SelectField,
+        "engagement": SelectField,
+        "account_owner": ChoiceQuerySelectField,
+    }
+    form_args = {
+        "tier": enum_field_args(PartnerTier, label=_l("Tier")),
+        "status": enum_field_args(PartnerStatus, label=_l("Status")),
+        "engagement": enum_field_args(
+            Engagement, blank=True, validators=[Optional()], label=_l("Engagement")
+        ),
+        "regions": {
+            "choices": lambda: select_choices(REGIONS.items()),
+            "validators": [Optional()],
+            "label": _l("Regions served"),
+        },
+        "product_lines": {
+            "choices": lambda: select_choices(PRODUCT_LINES.items()),
+            "validators": [Optional()],
+            "label": _l("Product lines"),
+        },
+        "slug": {"validators": [Length(min=2, max=40)]},
+        "account_owner": {
+            "query_factory": lambda: db.session.scalars(
+                db.select(User).where(User.role.in_([Role.ADMIN, Role.SALES]), User.active)
+            ).all(),
+            "allow_blank": True,
+            "label": _l("Account owner"),
+        },
+    }
+    column_labels = {
+        "name": _l("Name"),
+        "slug": _l("Short name"),
+        "tier": _l("Tier"),
+        "status": _l("Status"),
+        "regions": _l("Regions served"),
+        "product_lines": _l("Product lines"),
+        "size_band": _l("Size"),
+        "source": _l("Source"),
+        "annual_value": _l("Annual value (yen)"),
+        "engagement": _l("Engagement"),
+        "account_owner": _l("Account owner"),
+        "created_at": _l("Created"),
+    }
+
+    def scope(self, query):
+        """Partners only; the vendor itself is not edited here."""
+        return query.filter(Organisation.kind == OrgKind.PARTNER)
+
+    def update_model(self, form, model):
+        """Keep the status the partner had before the form is applied to it."""
+        # Read now: the form's queries may autoflush the new status before
+        # ``on_model_change`` could see it in the attribute history.
+        form.status_before = model.status
+        return super().update_model(form, model)
+
+    def on_model_change(self, form, model, is_created):
+        """New partners get a default policy; a suspension goes through ``suspend_partner``."""
+        model.kind = OrgKind.PARTNER
+        if model.policy is None:
+            model.policy = PartnerPolicy()
+        before = None if is_created else getattr(form, "status_before", None)
+        if (
+            before is not None
+            and model.status is PartnerStatus.SUSPENDED
+            and before is not PartnerStatus.SUSPENDED
+        ):
+            # The rule sets the status itself (and checks it), from the old one.
+            model.status = before
+            workflow.suspend_partner(model, current_user._get_current_object())
+        db.session.flush()
+        record_event(
+            db.session,
+            current_user,
+            "partner.created" if is_created else "partner.edited",
+            model,
+            before={"status": before} if before else None,
+            after={"status": model.status, "tier": model.tier},
+            organisation_id=model.id,
+        )
+
+    @action(
+        "suspend",
+        _l("Suspend"),
+        _l(
+            "Suspend the selected partners? Their open offers are withdrawn and their "
+            "users logged out."
+        ),
+    )
+    def action_suspend(self, ids):
+        """Suspend partners through the rule (offers withdrawn, sessions ended)."""
+        actor = current_user._get_current_object()
+        count = 0
+        try:
+            for org in self.scoped_ids(ids):
+                if org.status is not PartnerStatus.SUSPENDED:
+                    workflow.suspend_partner(org, actor)
+                    count += 1
+            db.session.commit()
+        except RuleError as err:
+            db.session.rollback()
+            flash(str(err), "error")
+            return
+        flash(_("%(count)d partners suspended.", count=count), "success")
+
+    def is_action_allowed(self, name):
+        """Suspending is for those who may edit partners."""
+        return self.can_edit and super().is_action_allowed(name)
+
+
+class PolicyView(BaseStaffView):
+    """Each partner's visibility policy and SLA settings (administrators only)."""
+
+    admin_only = True
+    permissions = {"admin": {"edit", "export"}}
+    column_list = [
+        "organisation",
+        "show_notes",
+        "show_installed_products",
+        "show_contact",
+        "show_value",
+        "details_need_approval",
+        "allowed_regions",
+        "allowed_product_lines",
+        "max_open_leads",
+        "response_sla_hours",
+        "update_sla_days",
+    ]
+    column_details_list = column_list
+    column_export_list = [
+        "organisation.name",
+        "show_notes",
+        "show_installed_products",
+        "show_contact",
+        "show_value",
+        "details_need_approval",
+        "max_open_leads",
+        "response_sla_hours",
+        "update_sla_days",
+    ]
+    column_searchable_list = ["organisation.name"]
+    column_filters = ["details_need_approval", "show_contact", "show_notes"]
+    column_formatters = {
+        "allowed_regions": _list_labels(REGIONS),
+        "allowed_product_lines": _list_labels(PRODUCT_LINES),
+    }
+    column_formatters_export = {}
+    form_columns = [
+        "show_notes",
+        "show_installed_products",
+        "show_contact",
+        "show_value",
+        "details_need_approval",
+        "allowed_regions",
+        "allowed_product_lines",
+        "max_open_leads",
+        "response_sla_hours",
+        "update_sla_days",
+    ]
+    form_overrides = {
+        "allowed_regions": SelectMultipleField,
+        "allowed_product_lines": SelectMultipleField,
+    }
+    form_args = {
+        "allowed_regions": {
+            "choices": lambda: select_choices(REGIONS.items()),
+            "validators": [Optional()],
+            "description": _l("Leave empty for every region."),
+        },
+        "allowed_product_lines": {
+            "choices": lambda: select_choices(PRODUCT_LINES.items()),
+            "validators": [Optional()],
+            "description": _l("Leave empty for every product line."),
+        },
+    }
+    column_labels = {
+        "organisation": _l("Partner"),
+        "organisation.name": _l("Partner"),
+        "show_notes": _l("Sees shareable notes"),
+        "show_installed_products": _l("Sees installed products"),
+        "show_contact": _l("Sees the contact person"),
+        "show_value": _l("Sees estimated value"),
+        "details_need_approval": _l("Details need staff approval"),
+        "allowed_regions": _l("Regions it may be offered"),
+        "allowed_product_lines": _l("Product lines it may be offered"),
+        "max_open_leads": _l("Maximum open leads"),
+        "response_sla_hours": _l("Response SLA (hours)"),
+        "update_sla_days": _l("Update SLA (days)"),
+    }
+
+    def get_one(self, id):
+        """A policy by its organisation id."""
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            return None
+        return self.get_query().filter(PartnerPolicy.organisation_id == pk).one_or_none()
+
+    def scoped_ids(self, ids):
+        """Not used: policies have no actions."""
+        return []
+
+    def on_model_change(self, form, model, is_created):
+        """Audit every policy change with its before and after values."""
+        state = db.inspect(model)
+        before, after = {}, {}
+        for name in self.form_columns:
+            history = state.attrs[name].history
+            if history.has_changes():
+                before[name] = history.deleted[0] if history.deleted else None
+                after[name] = getattr(model, name)
+        record_event(
+            db.session,
+            current_user,
+            "policy.changed",
+            model.organisation,
+            before=before,
+            after=after,
+            organisation_id=model.organisation_id,
+        )
+
+
+class UserView(BaseStaffView):
+    """Users of the vendor and of every partner (administrators only)."""
+
+    admin_only = True
+    permissions = {"admin": {"create", "edit", "export"}}
+    column_list = ["name", "email", "role", "organisation", "locale", "active", "last_login_at"]
+    column_details_list = [
+        "name",
+        "email",
+        "role",
+        "organisation",
+        "locale",
+        "timezone",
+        "active",
+        "last_login_at",
+        "password_changed_at",
+        "created_at",
+    ]
+    column_export_list = [
+        "name",
+        "email",
+        "role",
+        "organisation.name",
+        "locale",
+        "active",
+        "last_login_at",
+    ]
+    column_searchable_list = ["name", "email"]
+    column_filters = ["role", "active", "locale", "organisation.name"]
+    # Extra fields must be listed too, or Flask-Admin leaves them out of the form.
+    form_columns = ["name", "email", "role", "organisation", "locale", "active", "new_password"]
+    form_overrides = {
+        "role": SelectField,
+        "locale": SelectField,
+        "organisation": ChoiceQuerySelectField,
+    }
+    form_args = {
+        "role": enum_field_args(Role, label=_l("Role")),
+        "organisation": {
+            "query_factory": lambda: db.session.scalars(
+                db.select(Organisation).order_by(Organisation.kind.desc(), Organisation.name)
+            ).all(),
+            "get_label": "name",
+            "label": _l("Organisation"),
+        },
+        "locale": enum_field_args(Locale, label=_l("Language")),
+    }
+    form_extra_fields = {
+        "new_password": PasswordField(
+            _l("New password"),
+            validators=[Optional(), Length(min=12, max=200)],
+            description=_l("At least 12 characters. Setting it logs the user out everywhere."),
+        )
+    }
+    form_ajax_refs = {}
+    column_labels = {
+        "name": _l("Name"),
+        "email": _l("E-mail"),
+        "role": _l("Role"),
+        "organisation": _l("Organisation"),
+        "organisation.name": _l("Organisation"),
+        "locale": _l("Language"),
+        "timezone": _l("Time zone"),
+        "active": _l("Active"),
+        "last_login_at": _l("Last login"),
+        "password_changed_at": _l("Password changed"),
+        "created_at": _l("Created"),
+    }
+
+    @expose("/new/", methods=("GET", "POST"))
+    def create_view(self):
+        """Creating a user (role, password) needs a fresh login."""
+        return login_again_unless_fresh() or super().create_view()
+
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):
+        """Changing a user's role, password or active flag needs a fresh login."""
+        return login_again_unless_fresh() or super().edit_view()
+
+    def _create_ajax_loader(self, name, options):
+        """Organisation lookups are scoped like the organisation list."""
+        return ScopedAjaxLoader(name, Organisation, lambda q: q, **options)
+
+    def on_model_change(self, form, model, is_created):
+        """Staff roles only at the vendor; role changes and deactivation revoke sessions."""
+        from models.errors import NotAllowed
+
+        if model.organisation.is_vendor != (model.role in (Role.ADMIN, Role.SALES)):
+            raise ValueError(
+                str(
+                    NotAllowed(
+                        _l("Vendor users must be staff and partner users must have a partner role.")
+                    )
+                )
+            )
+        state = db.inspect(model)
+        changed = [n for n in ("role", "active", "organisation") if state.attrs[n].history.deleted]
+        if form.new_password.data:
+            model.set_password(form.new_password.data)
+        elif changed and not is_created:
+            model.rotate_session_token()
+        db.session.flush()
+        record_event(
+            db.session,
+            current_user,
+            "user.created" if is_created else "user.edited",
+            model,
+            after={
+                "role": model.role,
+                "active": model.active,
+                "changed": changed,
+                "password_set": bool(form.new_password.data),
+            },
+            organisation_id=None if model.organisation.is_vendor else model.organisation_id,
+        )
+
+
+class RegistrationView(BaseStaffView):
+    """Deal registrations from partners: review, then approve or reject on the details page."""
+
+    permissions = STAFF_READ
+    details_template = "staff/registration_details.html"
+    column_list = [
+        "ref",
+        "organisation",
+        "company_name",
+        "product_interest",
+        "status",
+        "submitted_at",
+        "decided_at",
+    ]
+    column_details_list = [
+        "ref",
+        "organisation",
+        "submitted_by",
+        "submitted_at",
+        "company_name",
+        "address",
+        "phone",
+        "representative",
+        "website",
+        "industry",
+        "region",
+        "contact_name",
+        "contact_title",
+        "contact_phone",
+        "contact_email",
+        "contact_consent",
+        "need",
+        "product_interest",
+        "expected_value",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+        "lead",
+    ]
+    column_export_list = [
+        "ref",
+        "organisation.name",
+        "company_name",
+        "product_interest",
+        "status",
+        "submitted_at",
+        "decided_at",
+        "decision_reason",
+    ]
+    column_searchable_list = ["ref", "company_name"]
+    column_filters = [
+        "status",
+        "organisation.name",
+        *when(DealRegistration.submitted_at, _l("Submitted")),
+    ]
+    column_default_sort = ("submitted_at", True)
+    column_labels = {
+        "ref": _l("Reference"),
+        "organisation": _l("Partner"),
+        "organisation.name": _l("Partner"),
+        "company_name": _l("Company name"),
+        "product_interest": _l("Product line"),
+        "status": _l("Status"),
+        "submitted_at": _l("Submitted"),
+        "decided_at": _l("Decided"),
+        "submitted_by": _l("Submitted by"),
+        "address": _l("Address"),
+        "phone": _l("Phone"),
+        "representative": _l("Representative"),
+        "website": _l("Website"),
+        "industry": _l("Industry"),
+        "region": _l("Region"),
+        "contact_name": _l("Contact name"),
+        "contact_title": _l("Contact title"),
+        "contact_phone": _l("Contact phone"),
+        "contact_email": _l("Contact e-mail"),
+        "contact_consent": _l("Consent to share"),
+        "need": _l("Need"),
+        "expected_value": _l("Expected value (yen)"),
+        "decided_by": _l("Decided by"),
+        "decision_reason": _l("Reason"),
+        "lead": _l("Lead"),
+    }
+    column_formatters = {"lead": lambda v, c, m, n: _lead_link(v, c, m.lead, n) if m.lead else ""}
+    column_formatters_export = {}

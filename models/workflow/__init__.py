@@ -1,0 +1,66 @@
+"""The rules that change leads, offers, partners and deal registrations.
+
+Each rule checks who may do it and whether the record allows it, changes the
+rows, writes its audit event and outbox messages, and flushes. None commits:
+the view or command that called it commits once, so a refused rule leaves the
+database untouched (the caller rolls back). The rules live in one module per
+topic; this package re-exports them so that callers write ``workflow.accept_offer``.
+"""
+
+from models.workflow.board import post_comment
+from models.workflow.capacity import open_lead_count, open_lead_counts, policy_problems
+from models.workflow.leads import add_note, qualify_lead
+from models.workflow.notifications import lead_payload, partner_managers, partner_recipients
+from models.workflow.offers import (
+    DEFAULT_RESPONSE_SLA_HOURS,
+    accept_offer,
+    assign_rep,
+    decline_offer,
+    expire_offer,
+    grant_details,
+    offer_lead,
+    refuse_details,
+    request_details,
+    withdraw_offer,
+)
+from models.workflow.partners import SUSPENSION_REASON, suspend_partner
+from models.workflow.pipeline import close_lost, close_won, log_activity, move_stage, stage_moves
+from models.workflow.registrations import (
+    REGISTRATION_FIELDS,
+    approve_registration,
+    register_deal,
+    reject_registration,
+)
+
+__all__ = [
+    "DEFAULT_RESPONSE_SLA_HOURS",
+    "REGISTRATION_FIELDS",
+    "SUSPENSION_REASON",
+    "accept_offer",
+    "add_note",
+    "approve_registration",
+    "assign_rep",
+    "close_lost",
+    "close_won",
+    "decline_offer",
+    "expire_offer",
+    "grant_details",
+    "lead_payload",
+    "log_activity",
+    "move_stage",
+    "offer_lead",
+    "open_lead_count",
+    "open_lead_counts",
+    "partner_managers",
+    "partner_recipients",
+    "policy_problems",
+    "post_comment",
+    "qualify_lead",
+    "refuse_details",
+    "register_deal",
+    "reject_registration",
+    "request_details",
+    "stage_moves",
+    "suspend_partner",
+    "withdraw_offer",
+]

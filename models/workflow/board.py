@@ -1,0 +1,50 @@
+"""The shared board of one lead with one partner."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from leadshare.extensions import db
+from models.audit import record_event
+from models.base import utcnow
+from models.errors import (
+    InvalidTransition,
+    MissingData,
+)
+from models.offers import Comment, Offer
+from models.outbox import queue_message
+from models.users import User
+from models.workflow.guards import flush, require_partner_of
+from models.workflow.notifications import lead_payload, notify_partner
+
+
+def post_comment(offer: Offer, actor: User, *, body: str, now: datetime | None = None) -> Comment:
+    """Post on the board of ``offer``; the other side is told."""
+    if not actor.is_staff:
+        require_partner_of(actor, offer)
+        if not offer.is_accepted:
+            raise InvalidTransition(_l("The board opens once the lead is accepted."))
+    body = (body or "").strip()
+    if not body:
+        raise MissingData(_l("The message is empty."))
+    if len(body) > 5000:
+        raise MissingData(_l("The message is too long (5,000 characters at most)."))
+    comment = Comment(offer=offer, author=actor, body=body, created_at=now or utcnow())
+    db.session.add(comment)
+    flush()
+    record_event(
+        db.session,
+        actor,
+        "comment.posted",
+        offer,
+        after={"comment_id": comment.id},
+        organisation_id=offer.organisation_id,
+    )
+    payload = lead_payload(offer.lead) | {"author": actor.name}
+    if actor.is_staff:
+        notify_partner(offer, "comment_new", payload)
+    else:
+        queue_message(db.session, "comment_new", offer.lead.owner, payload)
+    return comment
