@@ -28,7 +28,7 @@ from flask_login import current_user
 from admin.forms import ConfirmForm, ImportUploadForm
 from admin.security import StaffAccessMixin
 from leadshare.extensions import db
-from models import workflow
+from models import limits, workflow
 from models.capture import LEAD_REQUIRED, PROSPECT_REQUIRED, capture_lead
 from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS
 from models.leads import Lead, LeadSource, Timing
@@ -196,15 +196,16 @@ def check_row(row: RowResult, partners: dict[str, Organisation]) -> RowResult:
     consent = _bool(row, "consent")
     if consent and method is None:
         row.errors.append(str(_l("consent_method is required when consent is yes.")))
-    value = raw.get("estimated_value", "").replace(",", "").strip()
     estimated = None
-    if value:
-        if value.isdigit():
-            estimated = int(value)
-        else:
-            row.errors.append(
-                str(_l("estimated_value: “%(value)s” is not an amount in yen.", value=value))
-            )
+    try:
+        estimated = limits.parse_amount(raw.get("estimated_value", ""), field="estimated_value")
+    except limits.OutOfRange as refused:
+        row.errors.append(f"estimated_value: {refused}")
+    for column, limit in (("teaser", limits.TEASER_MAX), ("need", limits.NEED_MAX)):
+        try:
+            limits.check_text(raw.get(column, ""), limit, field=column)
+        except limits.OutOfRange as refused:
+            row.errors.append(f"{column}: {refused}")
     checklist = {
         "budget": _bool(row, "budget"),
         "authority": _bool(row, "authority"),

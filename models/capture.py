@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from leadshare.extensions import db
+from models import limits
 from models.audit import record_event
 from models.base import utcnow
 from models.errors import MissingData, NotAllowed
@@ -110,6 +111,19 @@ class ProductInput:
     quantity: int = 1
 
 
+def check_lead_limits(
+    lead: dict[str, Any], *, note: NoteInput | None = None, now: datetime | None = None
+) -> None:
+    """The plausibility limits of a captured lead (models/limits.py), field by field."""
+    limits.check_text(lead.get("teaser"), limits.TEASER_MAX, field="teaser")
+    limits.check_text(lead.get("need"), limits.NEED_MAX, field="need")
+    limits.check_amount(lead.get("estimated_value"), field="estimated_value")
+    limits.check_deal_date(lead.get("expected_close_on"), field="expected_close_on", now=now)
+    if note is not None:
+        limits.check_text(note.text, limits.CONVERSATION_MAX, field="note_text")
+        limits.check_activity_time(note.occurred_at, field="note_occurred_at", now=now)
+
+
 def capture_lead(
     actor: User,
     *,
@@ -133,6 +147,7 @@ def capture_lead(
         raise MissingData(_l("Fill in every required field: %(fields)s", fields=", ".join(missing)))
     if consent and consent_method is None:
         raise MissingData(_l("Say how the contact's consent was obtained."))
+    check_lead_limits(lead, note=note, now=now)
     record = Prospect(
         **{k: (v.strip() if isinstance(v, str) else v) for k, v in prospect.items()},
         consent_to_share=consent,

@@ -6,12 +6,16 @@ from flask_babel import lazy_gettext as _l
 
 
 class RuleError(Exception):
-    """A rule refused a change; nothing was changed. ``str()`` is the user's message."""
+    """A rule refused a change; nothing was changed. ``str()`` is the user's message.
+
+    ``field``, when given, names the input the message belongs next to.
+    """
 
     default_message = _l("This change is not allowed.")
 
-    def __init__(self, message: object | None = None) -> None:
+    def __init__(self, message: object | None = None, *, field: str | None = None) -> None:
         self.message = message if message is not None else self.default_message
+        self.field = field
         super().__init__(str(self.message))
 
     def __str__(self) -> str:

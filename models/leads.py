@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models import limits
 from models.base import Base, enum_column, utcnow
 from models.prospects import Prospect
 
@@ -185,6 +186,20 @@ class Lead(Base):
         sa.CheckConstraint(
             "estimated_value IS NULL OR estimated_value >= 0", name="value_not_negative"
         ),
+        # Plausibility limits (models/limits.py), repeated by the database.
+        sa.CheckConstraint(limits.amount_check("estimated_value"), name="value_within_limits"),
+        sa.CheckConstraint(limits.amount_check("order_amount"), name="amount_within_limits"),
+        sa.CheckConstraint(limits.date_check("order_date"), name="order_date_within_limits"),
+        sa.CheckConstraint(limits.date_check("delivery_date"), name="delivery_date_within_limits"),
+        sa.CheckConstraint(
+            limits.date_check("expected_close_on"), name="expected_close_within_limits"
+        ),
+        sa.CheckConstraint(
+            limits.text_check("teaser", limits.TEASER_MAX), name="teaser_within_limits"
+        ),
+        sa.CheckConstraint(
+            limits.text_check("outcome_note", limits.NOTE_MAX), name="outcome_note_within_limits"
+        ),
         sa.Index("ix_leads_stage_created", "stage", "created_at"),
         # Benchmark (docs/performance.md): the back office's newest-first list, the
         # "yesterday" counts, and the SLA sweep's small set of leads still to flag.
@@ -272,6 +287,13 @@ class Activity(Base):
     lead: Mapped[Lead] = relationship(back_populates="activities")
     author: Mapped[User] = relationship()
 
+    __table_args__ = (
+        sa.CheckConstraint(limits.date_check("occurred_at"), name="occurred_within_limits"),
+        sa.CheckConstraint(
+            limits.text_check("detail", limits.CONVERSATION_MAX), name="detail_within_limits"
+        ),
+    )
+
 
 class StageChange(Base):
     """One move of a lead through the pipeline, kept forever."""
@@ -291,3 +313,7 @@ class StageChange(Base):
 
     lead: Mapped[Lead] = relationship(back_populates="stage_changes")
     changed_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(limits.text_check("note", limits.NOTE_MAX), name="note_within_limits"),
+    )

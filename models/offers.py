@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models import limits
 from models.base import Base, enum_column, utcnow
 from models.organisations import Organisation
 
@@ -160,6 +161,22 @@ class Offer(Base):
         sa.CheckConstraint(
             "state != 'accepted' OR accepted_at IS NOT NULL", name="accepted_has_time"
         ),
+        # Plausibility limits (models/limits.py), repeated by the database.
+        sa.CheckConstraint(
+            limits.text_check("decline_note", limits.REASON_MAX), name="decline_note_within_limits"
+        ),
+        sa.CheckConstraint(
+            limits.text_check("withdraw_reason", limits.REASON_MAX),
+            name="withdraw_reason_within_limits",
+        ),
+        sa.CheckConstraint(
+            limits.text_check("details_refused_reason", limits.REASON_MAX),
+            name="refused_reason_within_limits",
+        ),
+        sa.CheckConstraint(
+            limits.text_check("comment_to_partner", limits.COMMENT_MAX),
+            name="comment_within_limits",
+        ),
     )
 
     @property
@@ -189,6 +206,12 @@ class Comment(Base):
 
     offer: Mapped[Offer] = relationship(back_populates="comments")
     author: Mapped[User] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            limits.text_check("body", limits.COMMENT_MAX), name="body_within_limits"
+        ),
+    )
 
 
 class BoardRead(Base):

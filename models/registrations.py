@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models import limits
 from models.base import Base, enum_column, utcnow
 from models.leads import new_reference
 
@@ -76,4 +77,7 @@ class DealRegistration(Base):
             "status != 'rejected' OR decision_reason IS NOT NULL", name="rejection_has_reason"
         ),
         sa.CheckConstraint("status != 'approved' OR lead_id IS NOT NULL", name="approved_has_lead"),
+        # Plausibility limits (models/limits.py), repeated by the database.
+        sa.CheckConstraint(limits.amount_check("expected_value"), name="value_within_limits"),
+        sa.CheckConstraint(limits.text_check("need", limits.NEED_MAX), name="need_within_limits"),
     )
