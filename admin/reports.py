@@ -76,21 +76,10 @@ def response_sla(now: datetime | None = None) -> SlaCompliance:
     Withdrawn offers and open offers still within their deadline do not count.
     """
     now = now or utcnow()
-    declined_by_deadline = sa.and_(
-        Offer.state == OfferState.DECLINED, Offer.ended_at <= Offer.respond_by
-    )
-    # Answered in time when any first answer (details request, acceptance, decline)
-    # came by the deadline; NULLs make a comparison unknown, which CASE treats as no.
-    on_time = sa.or_(
-        Offer.details_requested_at <= Offer.respond_by,
-        Offer.accepted_at <= Offer.respond_by,
-        declined_by_deadline,
-    )
-    answered = sa.or_(
-        Offer.details_requested_at.is_not(None),
-        Offer.accepted_at.is_not(None),
-        sa.and_(Offer.state == OfferState.DECLINED, Offer.ended_at.is_not(None)),
-    )
+    # Answered in time when the first answer came by the deadline; NULLs make a
+    # comparison unknown, which CASE treats as no.
+    on_time = Offer.first_answer_at <= Offer.respond_by
+    answered = Offer.first_answer_at.is_not(None)
     overdue = sa.or_(
         Offer.state == OfferState.EXPIRED,
         sa.and_(Offer.state.in_(OPEN_STATES), Offer.respond_by < now),

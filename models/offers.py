@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import limits
@@ -188,6 +189,35 @@ class Offer(Base):
     def is_accepted(self) -> bool:
         """The partner took the lead."""
         return self.state is OfferState.ACCEPTED
+
+    @hybrid_property
+    def first_answer_at(self) -> datetime | None:
+        """When the partner first answered: asked for details, accepted or declined.
+
+        The one definition of "first answer" for scorecards and reports; ``None``
+        while the partner has not answered (an expired or withdrawn offer without
+        a details request never was). In SQL too (``Offer.first_answer_at``).
+        """
+        declined_at = self.ended_at if self.state is OfferState.DECLINED else None
+        answers = [t for t in (self.details_requested_at, self.accepted_at, declined_at) if t]
+        return min(answers) if answers else None
+
+    @first_answer_at.inplace.expression
+    @classmethod
+    def _first_answer_at_sql(cls) -> sa.ColumnElement[datetime | None]:
+        """The earliest non-null answer time, portable to SQLite and PostgreSQL."""
+        requested, accepted = cls.details_requested_at, cls.accepted_at
+        declined = sa.case((cls.state == OfferState.DECLINED, cls.ended_at))
+
+        def first(value, *others):
+            """``value`` is set and no later than every other set time."""
+            return sa.and_(value.is_not(None), *(sa.or_(o.is_(None), value <= o) for o in others))
+
+        return sa.case(
+            (first(requested, accepted, declined), requested),
+            (first(accepted, declined), accepted),
+            else_=declined,
+        )
 
 
 class Comment(Base):

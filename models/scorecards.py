@@ -131,29 +131,13 @@ def scorecards(
 
 
 def _response_hours(ids: list[int] | None, since: datetime) -> dict[int, list[float]]:
-    """Hours from offer to first answer, per partner, in one query."""
-    query = sa.select(
-        Offer.organisation_id,
-        Offer.offered_at,
-        Offer.details_requested_at,
-        Offer.accepted_at,
-        Offer.state,
-        Offer.ended_at,
-    ).where(
-        Offer.offered_at >= since,
-        sa.or_(
-            Offer.details_requested_at.is_not(None),
-            Offer.accepted_at.is_not(None),
-            Offer.state == OfferState.DECLINED,
-        ),
+    """Hours from offer to first answer (:attr:`Offer.first_answer_at`), per partner."""
+    query = sa.select(Offer.organisation_id, Offer.offered_at, Offer.first_answer_at).where(
+        Offer.offered_at >= since, Offer.first_answer_at.is_not(None)
     )
     if ids is not None:
         query = query.where(Offer.organisation_id.in_(ids))
     result: dict[int, list[float]] = defaultdict(list)
-    for org_id, offered_at, requested_at, accepted_at, state, ended_at in db.session.execute(query):
-        declined_at = ended_at if state is OfferState.DECLINED else None
-        answers = [t for t in (requested_at, accepted_at, declined_at) if t is not None]
-        if answers:
-            first = min(answers)
-            result[org_id].append(max(0.0, (first - offered_at).total_seconds() / 3600))
+    for org_id, offered_at, first in db.session.execute(query):
+        result[org_id].append(max(0.0, (first - offered_at).total_seconds() / 3600))
     return result
