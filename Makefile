@@ -63,9 +63,11 @@ test: $(VENV)/.installed-dev
 	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS) -f >/dev/null 2>&1
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
+## Lint: ruff's rules and formatting, and the layering contracts (import-linter).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## Benchmark against PostgreSQL: make bench SCALE=small|full (DATABASE_URL, default: local "bench").
 BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/bench

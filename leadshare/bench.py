@@ -147,5 +147,8 @@ def timeit_command(command: tuple[str, ...]) -> None:
     click.echo(result.output.rstrip())
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         click.echo(f"error: {type(result.exception).__name__}: {result.exception}")
-    click.echo(json.dumps({"command": list(command), "seconds": round(seconds, 3),
-                           "exit_code": result.exit_code}))
+    click.echo(
+        json.dumps(
+            {"command": list(command), "seconds": round(seconds, 3), "exit_code": result.exit_code}
+        )
+    )

@@ -6,12 +6,13 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from models.base import Base
+# The domain owns its session and model base; the shell only binds them to the app.
+from models.base import db
 
-db = SQLAlchemy(model_class=Base)
+__all__ = ["babel", "csrf", "db", "limiter", "login_manager", "mail", "migrate"]
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -6,6 +6,7 @@ import enum
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -67,3 +68,8 @@ class Base(DeclarativeBase):
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+
+#: The domain's session and engine. The application shell binds it to an app
+#: (``db.init_app``); the domain only ever uses ``db.session``.
+db = SQLAlchemy(model_class=Base)

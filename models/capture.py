@@ -13,10 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from leadshare.extensions import db
 from models import limits
 from models.audit import record_event
-from models.base import utcnow
+from models.base import db, utcnow
 from models.errors import MissingData, NotAllowed
 from models.leads import (
     Channel,

@@ -18,8 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from leadshare.extensions import db
-from models.base import utcnow
+from models.base import db, utcnow
 from models.leads import CLOSED_STAGES, WORKING_STAGES, Lead, Stage, StageChange
 from models.offers import HOLDING_STATES, OPEN_STATES, Offer, OfferState
 from models.outbox import OutboxMessage, queue_message

@@ -8,9 +8,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from leadshare.extensions import db
 from leadshare.tokens import send_password_link
 from models.audit import record_event
+from models.base import db
 from models.errors import InvalidTransition, MissingData, NotAllowed
 from models.users import PARTNER_ROLES, Locale, Role, User
 

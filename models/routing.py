@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from leadshare.extensions import db
+from models.base import db
 from models.catalogue import PRODUCT_LINES, REGIONS, label
 from models.leads import Lead
 from models.offers import HOLDING_STATES, Offer

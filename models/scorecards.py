@@ -29,8 +29,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from leadshare.extensions import db
-from models.base import utcnow
+from models.base import db, utcnow
 from models.leads import ORDER_STAGES, WORKING_STAGES, Lead, Stage
 from models.offers import Offer, OfferState
 

@@ -29,9 +29,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from leadshare.extensions import db
 from models.audit import record_event
-from models.base import utcnow
+from models.base import db, utcnow
 from models.errors import RuleError
 from models.leads import CLOSED_STAGES, WORKING_STAGES, Lead, Stage
 from models.offers import OPEN_STATES, Offer, OfferState

@@ -6,9 +6,8 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
-from leadshare.extensions import db
 from models.audit import record_event
-from models.base import utcnow
+from models.base import db, utcnow
 from models.errors import (
     InvalidTransition,
     MissingData,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from leadshare.extensions import db
+from models.base import db
 from models.leads import (
     WORKING_STAGES,
     Lead,

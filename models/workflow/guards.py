@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
-from leadshare.extensions import db
+from models.base import db
 from models.errors import (
     InvalidTransition,
     NotAllowed,

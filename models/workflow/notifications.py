@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadshare.extensions import db
+from models.base import db
 from models.leads import (
     Lead,
 )

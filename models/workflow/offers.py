@@ -8,9 +8,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from leadshare.extensions import db
 from models.audit import record_event
-from models.base import utcnow
+from models.base import db, utcnow
 from models.errors import (
     InvalidTransition,
     MissingData,
