@@ -9,6 +9,7 @@ from flask_babel import format_currency, format_date, format_datetime, format_de
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from models.base import business_zone
 from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS, label
 
 
@@ -28,12 +29,10 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    """The user's own time zone, else the deployment's default (Asia/Tokyo)."""
-    if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_TIMEZONE"]
-    if current_user and current_user.is_authenticated and current_user.timezone:
-        return current_user.timezone
-    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    """The user's own time zone, else the business time zone (``models.base.business_zone``)."""
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.zone.key
+    return business_zone().key
 
 
 def _datetime(value: datetime | None, fmt: str = "medium") -> str:

@@ -71,7 +71,7 @@ def digest_send() -> None:
     """Queue today's digest for every active user (the outbox worker delivers it)."""
     from models.digest import queue_digests
 
-    queued = queue_digests(default_zone=current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    queued = queue_digests()
     db.session.commit()
     click.echo(f"digests queued: {queued}")
 

@@ -42,7 +42,7 @@ from flask_babel import lazy_gettext as _l
 from flask_mail import Connection, Message
 
 from leadshare.extensions import db, mail
-from models.base import utcnow
+from models.base import business_zone, utcnow
 from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS, label
 from models.leads import STAGE_LABELS, Stage
 from models.offers import DECLINE_REASON_LABELS, DeclineReason
@@ -205,9 +205,7 @@ def render_message(message: OutboxMessage) -> RenderedMail:
     if message.kind not in KINDS:
         raise ValueError(f"unknown outbox message kind {message.kind!r}")
     recipient = message.recipient
-    zone = (recipient.timezone if recipient else None) or current_app.config[
-        "BABEL_DEFAULT_TIMEZONE"
-    ]
+    zone = (recipient.zone if recipient else business_zone()).key
     locale = message.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
         context: dict[str, Any] = {

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 
@@ -21,6 +23,16 @@ NAMING_CONVENTION = {
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
+
+
+def business_zone() -> ZoneInfo:
+    """The business time zone: the one configuration key ``BABEL_DEFAULT_TIMEZONE``.
+
+    Asia/Tokyo unless the deployment says otherwise. Dates are shown in it, and
+    days ("yesterday", "past the expected close date") are counted in it, for
+    every user without a time zone of their own (see ``User.zone``).
+    """
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 class UTCDateTime(sa.types.TypeDecorator):

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -23,8 +22,6 @@ from models.leads import CLOSED_STAGES, WORKING_STAGES, Lead, Stage, StageChange
 from models.offers import HOLDING_STATES, OPEN_STATES, Offer, OfferState
 from models.outbox import OutboxMessage, queue_message
 from models.users import Role, User
-
-DEFAULT_TIMEZONE = "Asia/Tokyo"
 
 
 @dataclass
@@ -36,9 +33,9 @@ class Window:
     today: date
 
 
-def window_for(user: User, now: datetime, default_zone: str = DEFAULT_TIMEZONE) -> Window:
-    """The user's yesterday (local midnight to midnight) and today."""
-    zone = ZoneInfo(user.timezone or default_zone)
+def window_for(user: User, now: datetime) -> Window:
+    """The user's yesterday (local midnight to midnight in ``user.zone``) and today."""
+    zone = user.zone
     today = now.astimezone(zone).date()
     start = datetime.combine(today - timedelta(days=1), time(0), zone)
     end = datetime.combine(today, time(0), zone)
@@ -134,7 +131,7 @@ def partner_digest(user: User, w: Window) -> tuple[list[dict], list[dict]]:
     return changed, waiting
 
 
-def queue_digests(*, now: datetime | None = None, default_zone: str = DEFAULT_TIMEZONE) -> int:
+def queue_digests(*, now: datetime | None = None) -> int:
     """Queue today's digest for every active user with news; return how many were queued."""
     now = now or utcnow()
     queued = 0
@@ -142,7 +139,7 @@ def queue_digests(*, now: datetime | None = None, default_zone: str = DEFAULT_TI
     for user in users:
         if not user.is_active:  # users of suspended partners
             continue
-        w = window_for(user, now, default_zone)
+        w = window_for(user, now)
         key = f"digest:{user.id}:{w.today.isoformat()}"
         if db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedup_key == key)):
             continue

@@ -23,14 +23,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models.audit import record_event
-from models.base import db, utcnow
+from models.base import business_zone, db, utcnow
 from models.errors import RuleError
 from models.leads import CLOSED_STAGES, WORKING_STAGES, Lead, Stage
 from models.offers import OPEN_STATES, Offer, OfferState
@@ -41,8 +40,6 @@ from models.workflow import expire_offer, lead_payload, offer_lead, partner_reci
 #: Share of the response time after which the partner is reminded.
 REMINDER_AT = 0.75
 DEFAULT_UPDATE_SLA_DAYS = 14
-#: The business calendar for "past the expected close date".
-BUSINESS_TIMEZONE = "Asia/Tokyo"
 
 
 @dataclass
@@ -224,7 +221,8 @@ def flag_stale(now: datetime, report: SweepReport) -> None:
 
 def flag_overdue(now: datetime, report: SweepReport) -> None:
     """Flag leads past their expected close date without an outcome; tell the owner once."""
-    today = now.astimezone(ZoneInfo(BUSINESS_TIMEZONE)).date()
+    # The business calendar decides when a date is past.
+    today = now.astimezone(business_zone()).date()
     leads = db.session.scalars(
         sa.select(Lead).where(
             Lead.expected_close_on < today,

@@ -6,6 +6,7 @@ import contextlib
 import enum
 import secrets
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -13,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, enum_column, utcnow
+from models.base import Base, business_zone, enum_column, utcnow
 from models.organisations import Organisation, PartnerStatus
 
 _hasher = PasswordHasher()
@@ -86,6 +87,11 @@ class User(UserMixin, Base):
         if not self.active:
             return False
         return self.organisation.status is not PartnerStatus.SUSPENDED
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The user's own time zone, else the business time zone."""
+        return ZoneInfo(self.timezone) if self.timezone else business_zone()
 
     # Roles ------------------------------------------------------------------
     @property

@@ -172,6 +172,18 @@ def test_overdue_lead_flagged_and_owner_told_once(world, offered):
     assert _snapshot()[:2] == before[:2]
 
 
+@pytest.mark.parametrize(("zone", "overdue"), [("Asia/Tokyo", True), ("UTC", False)])
+def test_overdue_counts_days_in_the_configured_business_zone(app, offered, zone, overdue):
+    """16:00 UTC on 2 June is already 3 June in Tokyo: a lead due 2 June is late there only."""
+    from datetime import UTC, datetime
+
+    app.config["BABEL_DEFAULT_TIMEZONE"] = zone
+    offered.lead.expected_close_on = date(2025, 6, 2)
+    db.session.commit()
+    report = sweep(now=datetime(2025, 6, 2, 16, 0, tzinfo=UTC))
+    assert (offered.lead.ref in report.overdue) is overdue
+
+
 def test_sla_sweep_command(runner, offered):
     """The cron command runs the sweep and commits."""
     result = runner.invoke(args=["sla", "sweep"])
