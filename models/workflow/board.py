@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
+from models import limits
 from models.audit import record_event
 from models.base import db, utcnow
 from models.errors import (
@@ -27,9 +28,8 @@ def post_comment(offer: Offer, actor: User, *, body: str, now: datetime | None =
             raise InvalidTransition(_l("The board opens once the lead is accepted."))
     body = (body or "").strip()
     if not body:
-        raise MissingData(_l("The message is empty."))
-    if len(body) > 5000:
-        raise MissingData(_l("The message is too long (5,000 characters at most)."))
+        raise MissingData(_l("The message is empty."), field="body")
+    limits.check_text(body, limits.COMMENT_MAX, field="body")
     comment = Comment(offer=offer, author=actor, body=body, created_at=now or utcnow())
     db.session.add(comment)
     flush()

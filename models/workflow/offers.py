@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from models import limits
 from models.audit import record_event
 from models.base import db, utcnow
 from models.errors import (
@@ -62,6 +63,8 @@ def offer_lead(
     )
     if existing is not None:
         raise InvalidTransition(_l("This partner already has an open offer for this lead."))
+    limits.check_text(comment, limits.COMMENT_MAX, field="comment")
+    limits.check_text(override_reason, limits.REASON_MAX, field="override_reason")
     problems = policy_problems(lead, partner)
     override_reason = (override_reason or "").strip() or None
     if problems and override_reason is None:
@@ -156,7 +159,8 @@ def refuse_details(offer: Offer, actor: User, *, reason: str) -> Offer:
     if offer.state is not OfferState.DETAILS_REQUESTED:
         raise InvalidTransition(_l("There is no pending request for details."))
     if not reason or not reason.strip():
-        raise MissingData(_l("Give a reason for refusing."))
+        raise MissingData(_l("Give a reason for refusing."), field="reason")
+    limits.check_text(reason.strip(), limits.REASON_MAX, field="reason")
     offer.state = OfferState.OFFERED
     offer.details_refused_reason = reason.strip()
     flush()
@@ -287,10 +291,11 @@ def decline_offer(
     if offer.state not in OPEN_STATES:
         raise InvalidTransition(_l("This offer can no longer be declined."))
     if reason is None:
-        raise MissingData(_l("Choose a reason for declining."))
+        raise MissingData(_l("Choose a reason for declining."), field="reason")
     note = (note or "").strip() or None
     if reason is DeclineReason.OTHER and note is None:
-        raise MissingData(_l("Explain the reason for declining."))
+        raise MissingData(_l("Explain the reason for declining."), field="note")
+    limits.check_text(note, limits.REASON_MAX, field="note")
     now = now or utcnow()
     offer.decline_reason = reason
     offer.decline_note = note
@@ -324,7 +329,8 @@ def withdraw_offer(offer: Offer, actor: User, *, reason: str, now: datetime | No
     if offer.state not in OPEN_STATES:
         raise InvalidTransition(_l("Only an open offer can be withdrawn."))
     if not reason or not reason.strip():
-        raise MissingData(_l("Give a reason for withdrawing."))
+        raise MissingData(_l("Give a reason for withdrawing."), field="reason")
+    limits.check_text(reason.strip(), limits.REASON_MAX, field="reason")
     end_offer(offer, actor, OfferState.WITHDRAWN, now or utcnow(), reason=reason.strip())
     flush()
     notify_partner(offer, "offer_withdrawn", offer_payload(offer))

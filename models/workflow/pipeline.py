@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 
+from models import limits
 from models.audit import record_event
 from models.base import db, utcnow
 from models.errors import (
@@ -93,7 +94,10 @@ def move_stage(
     check_version(lead, expected_version)
     now = now or utcnow()
     if to_stage not in stage_moves(lead):
-        raise InvalidTransition(_l("The lead cannot move to this stage from its current stage."))
+        raise InvalidTransition(
+            _l("The lead cannot move to this stage from its current stage."), field="to_stage"
+        )
+    limits.check_text(note, limits.NOTE_MAX, field="note")
     _record_stage(lead, actor, to_stage, now, (note or "").strip() or None)
     return lead
 
@@ -117,13 +121,28 @@ def close_won(
     if lead.stage not in WORKING_STAGES:
         raise InvalidTransition(_l("Only a lead being worked can be closed."))
     product = (product or "").strip() or None
-    if order_date is None or product is None or amount is None or delivery_date is None:
-        raise MissingData(_l("A won deal needs the order date, product, amount and delivery date."))
-    if amount < 0:
-        raise MissingData(_l("The amount cannot be negative."))
-    if delivery_date < order_date:
-        raise MissingData(_l("The delivery date cannot be before the order date."))
+    required = {
+        "order_date": order_date,
+        "product": product,
+        "amount": amount,
+        "delivery_date": delivery_date,
+    }
+    for field, value in required.items():
+        if value is None:
+            raise MissingData(
+                _l("A won deal needs the order date, product, amount and delivery date."),
+                field=field,
+            )
     now = now or utcnow()
+    limits.check_amount(amount, field="amount")
+    limits.check_deal_date(order_date, field="order_date", now=now)
+    limits.check_deal_date(delivery_date, field="delivery_date", now=now)
+    limits.check_text(product, limits.PRODUCT_MAX, field="product")
+    limits.check_text(note, limits.NOTE_MAX, field="note")
+    if delivery_date < order_date:
+        raise MissingData(
+            _l("The delivery date cannot be before the order date."), field="delivery_date"
+        )
     lead.order_date, lead.order_product = order_date, product
     lead.order_amount, lead.delivery_date = amount, delivery_date
     lead.outcome_note = (note or "").strip() or None
@@ -149,9 +168,10 @@ def close_lost(
         raise InvalidTransition(_l("Only a lead being worked can be closed."))
     note = (note or "").strip() or None
     if reason is None:
-        raise MissingData(_l("Choose why the lead was lost."))
+        raise MissingData(_l("Choose why the lead was lost."), field="reason")
     if reason is LostReason.OTHER and note is None:
-        raise MissingData(_l("Explain why the lead was lost."))
+        raise MissingData(_l("Explain why the lead was lost."), field="note")
+    limits.check_text(note, limits.NOTE_MAX, field="note")
     now = now or utcnow()
     lead.lost_reason = reason
     lead.outcome_note = note
@@ -175,10 +195,12 @@ def log_activity(
     require_worker(actor, offer)
     check_version(offer.lead, expected_version)
     if not detail or not detail.strip():
-        raise MissingData(_l("Describe the activity."))
+        raise MissingData(_l("Describe the activity."), field="detail")
     now = now or utcnow()
     if occurred_at > now + timedelta(minutes=5):
-        raise MissingData(_l("An activity cannot be in the future."))
+        raise MissingData(_l("An activity cannot be in the future."), field="occurred_at")
+    limits.check_activity_time(occurred_at, field="occurred_at", now=now)
+    limits.check_text(detail.strip(), limits.CONVERSATION_MAX, field="detail")
     lead = offer.lead
     activity = Activity(
         lead=lead,

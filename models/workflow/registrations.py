@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from models import limits
 from models.audit import record_event
 from models.base import db, utcnow
 from models.errors import (
@@ -47,7 +48,9 @@ def register_deal(actor: User, **fields: Any) -> DealRegistration:
         raise NotAllowed()
     missing = [name for name in REGISTRATION_FIELDS if not str(fields.get(name) or "").strip()]
     if missing:
-        raise MissingData(_l("Fill in every required field."))
+        raise MissingData(_l("Fill in every required field."), field=missing[0])
+    limits.check_amount(fields.get("expected_value"), field="expected_value")
+    limits.check_text(fields.get("need"), limits.NEED_MAX, field="need")
     registration = DealRegistration(
         organisation_id=actor.organisation_id, submitted_by=actor, **fields
     )
@@ -157,7 +160,8 @@ def reject_registration(
     if registration.status is not RegistrationStatus.PENDING:
         raise InvalidTransition(_l("This registration has already been decided."))
     if not reason or not reason.strip():
-        raise MissingData(_l("Give a reason for rejecting."))
+        raise MissingData(_l("Give a reason for rejecting."), field="reason")
+    limits.check_text(reason.strip(), limits.REASON_MAX, field="reason")
     registration.status = RegistrationStatus.REJECTED
     registration.decision_reason = reason.strip()
     registration.decided_by = actor
