@@ -116,10 +116,10 @@ def logout():
 @bp.post("/language")
 def set_language():
     """Switch the interface language; saved on the user when logged in."""
-    from models.users import Locale
+    from models.users import LANGUAGES, Locale
 
     code = request.form.get("locale", "")
-    if code in current_app.config["LANGUAGES"]:
+    if code in LANGUAGES:
         session["locale"] = code
         if current_user.is_authenticated:
             current_user.locale = Locale(code)

@@ -11,20 +11,20 @@ from flask_login import current_user
 
 from models.base import business_zone
 from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS, label
+from models.users import LANGUAGE_NAMES, LANGUAGES
 
 
 def select_locale() -> str:
     """The logged-in user's language, else the one chosen this session, else Accept-Language."""
-    languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated:
         return current_user.locale.value
     chosen = session.get("locale")
-    if chosen in languages:
+    if chosen in LANGUAGES:
         return chosen
     return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+        request.accept_languages.best_match(LANGUAGES) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
 
 
@@ -63,7 +63,7 @@ def init_app(app: Flask) -> None:
         product_label=lambda code: label(PRODUCT_LINES, code),
         industry_label=lambda code: label(INDUSTRIES, code),
         size_label=lambda code: label(SIZE_BANDS, code),
-        languages={"ja": "日本語", "en": "English"},
+        languages={locale.value: name for locale, name in LANGUAGE_NAMES.items()},
     )
 
     @app.context_processor
@@ -71,4 +71,5 @@ def init_app(app: Flask) -> None:
         from flask_babel import get_locale
 
         locale = get_locale()
-        return {"current_locale": str(locale) if locale else "ja", "_": _}
+        current = str(locale) if locale else current_app.config["BABEL_DEFAULT_LOCALE"]
+        return {"current_locale": current, "_": _}

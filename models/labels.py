@@ -20,7 +20,7 @@ from models.organisations import Engagement, PartnerStatus, PartnerTier
 from models.outbox import OutboxStatus
 from models.prospects import ConsentMethod
 from models.registrations import RegistrationStatus
-from models.users import Locale, Role
+from models.users import LANGUAGE_NAMES, Role
 
 ENUM_LABELS: dict[enum.Enum, object] = {
     **STAGE_LABELS,
@@ -79,8 +79,7 @@ ENUM_LABELS: dict[enum.Enum, object] = {
     LostReason.TIMING: _l("Timing"),
     LostReason.UNREACHABLE: _l("Unreachable"),
     LostReason.OTHER: _l("Other"),
-    Locale.JA: "日本語",
-    Locale.EN: "English",
+    **LANGUAGE_NAMES,
 }
 
 #: A per-category starting text for conversation notes (seed 001: detail text with templates).

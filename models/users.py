@@ -34,10 +34,16 @@ PARTNER_ROLES = frozenset({Role.PARTNER_MANAGER, Role.PARTNER_REP})
 
 
 class Locale(enum.Enum):
-    """Languages the product speaks."""
+    """Languages the product speaks: the one list of them (each has a message catalogue)."""
 
     JA = "ja"
     EN = "en"
+
+
+#: Each language named in itself, as the language switchers and pickers show it.
+LANGUAGE_NAMES: dict[Locale, str] = {Locale.JA: "日本語", Locale.EN: "English"}
+#: The language codes, for matching a request's Accept-Language or a submitted choice.
+LANGUAGES: tuple[str, ...] = tuple(locale.value for locale in Locale)
 
 
 def new_session_token() -> str:

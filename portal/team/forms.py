@@ -8,7 +8,7 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from models.labels import ENUM_LABELS
-from models.users import Role
+from models.users import LANGUAGE_NAMES, Role
 from portal.forms import choices
 
 
@@ -33,4 +33,7 @@ class InviteForm(FlaskForm):
             ]
         ),
     )
-    locale = SelectField(_l("Language"), choices=choices([("ja", "日本語"), ("en", "English")]))
+    locale = SelectField(
+        _l("Language"),
+        choices=choices((locale.value, name) for locale, name in LANGUAGE_NAMES.items()),
+    )
