@@ -37,7 +37,6 @@ from models.leads import (
     LostReason,
     NoteCategory,
     NoteVisibility,
-    Stage,
     Timing,
 )
 from models.prospects import ConsentMethod
@@ -193,16 +192,6 @@ class VersionedForm(FlaskForm):
         """The version the page was loaded with (``-1`` when unreadable: always stale)."""
         raw = (self.version.data or "").strip()
         return int(raw) if raw.isdigit() else -1
-
-
-#: Stages a worked lead may be moved to by hand (won and lost go through their own forms).
-MOVABLE_STAGES = (
-    Stage.APPOINTMENT,
-    Stage.NEEDS_HEARING,
-    Stage.PROPOSAL,
-    Stage.DELIVERED,
-    Stage.PAID,
-)
 
 
 class StageForm(VersionedForm):

@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from admin.forms import (
-    MOVABLE_STAGES,
     ActivityForm,
     CommentForm,
     ConfirmForm,
@@ -34,6 +33,7 @@ from models.capture import NoteInput, ProductInput, capture_lead, find_duplicate
 from models.errors import RuleError, StaleRecord
 from models.labels import NOTE_TEMPLATES, enum_label, select_choices
 from models.leads import (
+    MOVABLE_STAGES,
     Channel,
     Lead,
     LeadSource,
@@ -65,11 +65,6 @@ def _local_to_utc(value):
     if value is None:
         return None
     return value.replace(tzinfo=_user_zone()).astimezone(UTC)
-
-
-def _accepted_offer(lead: Lead) -> Offer | None:
-    """The offer through which a partner works the lead, if one was accepted."""
-    return next((o for o in lead.offers if o.is_accepted), None)
 
 
 def _stage_choices(stages) -> list:
@@ -250,7 +245,7 @@ class LeadDeskView(StaffAccessMixin, BaseView):
         qualify.version.data = lead.version
         offer_form = OfferForm(formdata=None)
         offer_form.partners.choices = select_choices((f.partner.id, f.partner.name) for f in fits)
-        accepted = _accepted_offer(lead)
+        accepted = lead.accepted_offer
         work = _work_forms(lead) if accepted is not None else None
         return self.render(
             "staff/lead_show.html",
@@ -395,7 +390,7 @@ class LeadDeskView(StaffAccessMixin, BaseView):
     def _work(self, ref: str, form: VersionedForm, call, success: str):
         """Validate ``form``, then run ``call(offer, actor)`` on the lead's accepted offer."""
         lead = self._lead(ref)
-        offer = _accepted_offer(lead)
+        offer = lead.accepted_offer
         if offer is None:
             flash(_("No partner has accepted this lead yet."), "error")
             return redirect(url_for(".show", ref=ref))

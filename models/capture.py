@@ -164,16 +164,16 @@ def capture_lead(
         timing=lead.get("timing") or Timing.UNKNOWN,
         estimated_value=lead.get("estimated_value"),
         expected_close_on=lead.get("expected_close_on"),
-        has_budget=bool(checklist.get("budget")),
-        has_authority=bool(checklist.get("authority")),
-        has_need=bool(checklist.get("need")),
-        has_timing=bool(checklist.get("timing")),
         owner=actor,
         stage=Stage.NEW,
     )
-    if new_lead.is_qualified:
-        new_lead.stage = Stage.QUALIFIED
-        new_lead.qualified_at = now
+    new_lead.set_checklist(
+        budget=bool(checklist.get("budget")),
+        authority=bool(checklist.get("authority")),
+        need=bool(checklist.get("need")),
+        timing=bool(checklist.get("timing")),
+        now=now,
+    )
     db.session.add_all([record, new_lead])
     for product in products or []:
         db.session.add(

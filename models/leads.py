@@ -51,6 +51,9 @@ WORKING_STAGES = (Stage.APPOINTMENT, Stage.NEEDS_HEARING, Stage.PROPOSAL)
 #: Stages after an order: they only move forward.
 ORDER_STAGES = (Stage.WON, Stage.DELIVERED, Stage.PAID)
 CLOSED_STAGES = (*ORDER_STAGES, Stage.LOST)
+#: Stages a worked lead may be moved to by hand, in either door (won and lost go through
+#: their own close rules); ``models.workflow.stage_moves`` says which apply from where.
+MOVABLE_STAGES = (*WORKING_STAGES, Stage.DELIVERED, Stage.PAID)
 
 
 class LeadSource(enum.Enum):
@@ -232,6 +235,29 @@ class Lead(Base):
     def is_qualified(self) -> bool:
         """Every box of the qualification checklist is ticked."""
         return self.has_budget and self.has_authority and self.has_need and self.has_timing
+
+    def set_checklist(
+        self, *, budget: bool, authority: bool, need: bool, timing: bool, now: datetime
+    ) -> None:
+        """Tick the qualification checklist and take the stage it implies.
+
+        The one definition of qualifying a lead: a complete checklist makes a new
+        lead qualified (it can be offered), an incomplete one sends a qualified
+        lead back to new. Leads further along keep their stage.
+        """
+        self.has_budget, self.has_authority = bool(budget), bool(authority)
+        self.has_need, self.has_timing = bool(need), bool(timing)
+        if self.is_qualified and self.stage is Stage.NEW:
+            self.stage = Stage.QUALIFIED
+            self.qualified_at = now
+        elif not self.is_qualified and self.stage is Stage.QUALIFIED:
+            self.stage = Stage.NEW
+            self.qualified_at = None
+
+    @property
+    def accepted_offer(self) -> Offer | None:
+        """The offer through which a partner works the lead (at most one, see ``Offer``)."""
+        return next((offer for offer in self.offers if offer.is_accepted), None)
 
     @property
     def is_closed(self) -> bool:

@@ -233,7 +233,7 @@ def flag_overdue(now: datetime, report: SweepReport) -> None:
     )
     for lead in leads:
         _flag(lead, overdue_since=now)
-        accepted = next((o for o in lead.offers if o.is_accepted), None)
+        accepted = lead.accepted_offer
         queue_message(
             db.session,
             "overdue_outcome",

@@ -82,16 +82,12 @@ def qualify_lead(
         "timing": lead.has_timing,
         "stage": lead.stage,
     }
-    lead.has_budget, lead.has_authority = budget, authority
-    lead.has_need, lead.has_timing = need, timing
-    if lead.is_qualified and lead.stage is Stage.NEW:
-        lead.stage = Stage.QUALIFIED
-        lead.qualified_at = now or utcnow()
-    elif not lead.is_qualified and lead.stage is Stage.QUALIFIED:
-        if any(o.is_open for o in lead.offers):
-            raise InvalidTransition(_l("Withdraw the open offers before unqualifying the lead."))
-        lead.stage = Stage.NEW
-        lead.qualified_at = None
+    complete = budget and authority and need and timing
+    if not complete and lead.stage is Stage.QUALIFIED and any(o.is_open for o in lead.offers):
+        raise InvalidTransition(_l("Withdraw the open offers before unqualifying the lead."))
+    lead.set_checklist(
+        budget=budget, authority=authority, need=need, timing=timing, now=now or utcnow()
+    )
     flush()
     after = {
         "budget": budget,

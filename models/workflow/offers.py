@@ -202,7 +202,8 @@ def accept_offer(
     now = now or utcnow()
     lead = offer.lead
     if offer.state not in OPEN_STATES:
-        if lead.offers and any(o.is_accepted and o.id != offer.id for o in lead.offers):
+        taken = lead.accepted_offer
+        if taken is not None and taken.id != offer.id:
             raise NoLongerAvailable()
         raise InvalidTransition(_l("This offer can no longer be accepted."))
     if now >= offer.respond_by:

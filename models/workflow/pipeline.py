@@ -30,15 +30,10 @@ from models.workflow.guards import check_version, flush, require_worker
 from models.workflow.notifications import lead_payload
 
 
-def accepted_offer(lead: Lead) -> Offer | None:
-    """The lead's accepted offer, if any."""
-    return next((o for o in lead.offers if o.is_accepted), None)
-
-
 def _record_stage(lead: Lead, actor: User, to_stage: Stage, now: datetime, note: str | None):
     """Move the lead to ``to_stage`` with its history row, audit event and owner notice."""
     from_stage = lead.stage
-    offer = accepted_offer(lead)
+    offer = lead.accepted_offer
     lead.stage = to_stage
     lead.last_activity_at = now
     lead.stale_since = None

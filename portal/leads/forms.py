@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from models.labels import ENUM_LABELS, NOTE_TEMPLATES
-from models.leads import STAGE_LABELS, WORKING_STAGES, Channel, LostReason, NoteCategory, Stage
+from models.leads import MOVABLE_STAGES, STAGE_LABELS, Channel, LostReason, NoteCategory
 from models.offers import DeclineReason
 from portal.forms import choices
 
@@ -32,10 +32,6 @@ def enum_choices(enum_cls) -> list[tuple[str, object]]:
 def _blank(text) -> list[tuple[str, object]]:
     """A first, empty choice asking the user to pick."""
     return [("", text)]
-
-
-#: Stages a partner may move a lead to with the stage form (won and lost have their own forms).
-MOVABLE_STAGES = (*WORKING_STAGES, Stage.DELIVERED, Stage.PAID)
 
 
 class VersionedForm(FlaskForm):
