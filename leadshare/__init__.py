@@ -84,7 +84,8 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount the shell's and the portal's blueprints."""
+    """Mount the shell's, the portal's and the API's blueprints."""
+    from api import register_api
     from leadshare.auth import bp as auth_bp
     from leadshare.health import bp as health_bp
     from portal import register_portal
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(health_bp)
     register_portal(app)
+    register_api(app)
 
 
 def register_admin(app: Flask) -> None:

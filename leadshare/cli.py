@@ -45,3 +45,6 @@ def register_cli(app: Flask) -> None:
     from leadshare.notify_cli import register_notification_commands
 
     register_notification_commands(app)
+    from leadshare.api_cli import register_api_commands
+
+    register_api_commands(app)

@@ -56,12 +56,25 @@ class Config:
     OUTBOX_MAX_ATTEMPTS = 8
     #: Days without an update before an accepted lead counts as stale (issue: SLA).
     DEFAULT_UPDATE_SLA_DAYS = 14
+    #: Calls per API token (Flask-Limiter syntax); storage as RATELIMIT_STORAGE_URI.
+    API_RATE_LIMIT = "120 per minute;5000 per hour"
+    #: Webhook deliveries: tries before "failed", seconds to wait for an answer.
+    WEBHOOK_MAX_ATTEMPTS = 10
+    WEBHOOK_TIMEOUT = 10
+    #: Plain http:// endpoints and private, loopback or link-local addresses as targets:
+    #: only for development and tests (in production they would let a partner probe
+    #: the vendor's own network).
+    WEBHOOK_ALLOW_HTTP = False
+    WEBHOOK_ALLOW_PRIVATE_TARGETS = False
     FLASK_ADMIN_SWATCH = "default"
     PRODUCTION = False
 
 
 class DevelopmentConfig(Config):
     """``make run``: an SQLite file in the instance folder."""
+
+    WEBHOOK_ALLOW_HTTP = True
+    WEBHOOK_ALLOW_PRIVATE_TARGETS = True
 
 
 class TestingConfig(Config):
@@ -71,6 +84,8 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret-key"  # noqa: S105 - only for tests
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
     RATELIMIT_ENABLED = True
+    WEBHOOK_ALLOW_HTTP = True
+    WEBHOOK_ALLOW_PRIVATE_TARGETS = True
 
 
 class ProductionConfig(Config):

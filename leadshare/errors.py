@@ -6,8 +6,17 @@ from werkzeug.exceptions import HTTPException
 from leadshare.extensions import db
 
 
+def _is_api() -> bool:
+    """Whether the request is for the partner API (answered as problem+json)."""
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
 def _render(error: HTTPException):
-    """Render the error page for an HTTP error (JSON for JSON clients)."""
+    """Render the error page for an HTTP error (JSON for JSON clients, problems for the API)."""
+    if _is_api():
+        from api.problems import from_http_error
+
+        return from_http_error(error)
     if request.accept_mimetypes.best == "application/json":
         return {"error": error.name, "status": error.code}, error.code
     template = f"errors/{error.code}.html" if error.code in (403, 404, 429, 500) else None
@@ -21,4 +30,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(500)
     def _server_error(error):
         db.session.rollback()
+        if _is_api():
+            from api.problems import problem
+
+            return problem(500)
         return render_template("errors/500.html", error=error), 500

@@ -18,6 +18,12 @@ def select_locale() -> str:
     """The logged-in user's language, else the one chosen this session, else Accept-Language."""
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):
+        # API callers carry no session: their language is the request's Accept-Language.
+        return (
+            request.accept_languages.best_match(languages)
+            or current_app.config["BABEL_DEFAULT_LOCALE"]
+        )
     if current_user and current_user.is_authenticated:
         return current_user.locale.value
     chosen = session.get("locale")

@@ -350,6 +350,19 @@ def _close(smtp: Connection) -> None:
         smtp.__exit__(None, None, None)
 
 
+def _deliver_webhooks() -> None:
+    """The worker's webhook pass (leadshare.webhooks), isolated from the mail pass."""
+    from leadshare.webhooks import deliver_due_webhooks
+
+    try:
+        report = deliver_due_webhooks()
+        if report.sent or report.retried or report.failed:
+            log.info("webhooks: %s", report)
+    except Exception:
+        db.session.rollback()
+        log.exception("webhook pass failed; retrying next round")
+
+
 def work(
     *,
     interval: float = 5.0,
@@ -377,6 +390,7 @@ def work(
         except Exception:
             db.session.rollback()
             log.exception("outbox pass failed; retrying next round")
+        _deliver_webhooks()
         if once or (stop is not None and stop()):
             return
         time.sleep(interval)

@@ -32,8 +32,13 @@ from models.prospects import ConsentMethod, InstalledProduct, Prospect
 from models.registrations import DealRegistration, RegistrationStatus
 from models.users import Locale, Role, User
 
+# After the models they refer to; webhooks also installs the hook that emits deliveries.
+from models.api_tokens import ApiToken  # noqa: E402
+from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint  # noqa: E402
+
 __all__ = [
     "Activity",
+    "ApiToken",
     "AuditEvent",
     "Base",
     "BoardRead",
@@ -43,6 +48,7 @@ __all__ = [
     "ConversationNote",
     "DealRegistration",
     "DeclineReason",
+    "DeliveryStatus",
     "Engagement",
     "InstalledProduct",
     "Lead",
@@ -67,6 +73,8 @@ __all__ = [
     "StageChange",
     "Timing",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "queue_message",
     "record_event",
     "utcnow",

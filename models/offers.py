@@ -111,6 +111,8 @@ class Offer(Base):
     decline_note: Mapped[str | None] = mapped_column(sa.Text)
     ended_at: Mapped[datetime | None]
     withdraw_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Every change of the offer moves it, so partners' systems can sync incrementally.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
     lead: Mapped[Lead] = relationship(back_populates="offers")
@@ -156,6 +158,7 @@ class Offer(Base):
         sa.Index("ix_offers_offered_at", "offered_at"),
         sa.Index("ix_offers_accepted_at", "accepted_at"),
         sa.Index("ix_offers_ended_at", "ended_at"),
+        sa.Index("ix_offers_organisation_updated", "organisation_id", "updated_at"),
         sa.CheckConstraint(
             "state != 'declined' OR decline_reason IS NOT NULL", name="declined_has_reason"
         ),
