@@ -21,7 +21,7 @@ def select_locale() -> str:
     if request.path.startswith("/api/"):
         # API callers carry no session: their language is the request's Accept-Language.
         return (
-            request.accept_languages.best_match(languages)
+            request.accept_languages.best_match(LANGUAGES)
             or current_app.config["BABEL_DEFAULT_LOCALE"]
         )
     if current_user and current_user.is_authenticated:

@@ -3,6 +3,7 @@
 Every model is imported here so that Alembic sees every table.
 """
 
+from models.api_tokens import ApiToken
 from models.audit import AuditEvent, record_event
 from models.base import Base, utcnow
 from models.leads import (
@@ -31,10 +32,7 @@ from models.outbox import OutboxMessage, OutboxStatus, queue_message
 from models.prospects import ConsentMethod, InstalledProduct, Prospect
 from models.registrations import DealRegistration, RegistrationStatus
 from models.users import Locale, Role, User
-
-# After the models they refer to; webhooks also installs the hook that emits deliveries.
-from models.api_tokens import ApiToken  # noqa: E402
-from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint  # noqa: E402
+from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Activity",

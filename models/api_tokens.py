@@ -19,18 +19,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.audit import record_event
-from models.base import Base, utcnow
+from models.base import Base, db, utcnow
 from models.errors import InvalidTransition, MissingData, NotAllowed
 from models.leads import new_reference
 from models.users import Role
-
-
-def _session() -> sa.orm.Session:
-    """The application's session (imported late: the shell's extensions import this package)."""
-    from leadshare.extensions import db
-
-    return db.session
-
 
 if TYPE_CHECKING:
     from models.users import User
@@ -129,10 +121,10 @@ def create_api_token(
         created_by_id=actor.id if actor else None,
         expires_at=expires_at,
     )
-    _session().add(token)
-    _session().flush()
+    db.session.add(token)
+    db.session.flush()
     record_event(
-        _session(),
+        db.session,
         actor,
         "api_token.created",
         token,
@@ -154,9 +146,9 @@ def revoke_api_token(token: ApiToken, actor: User | None, *, now: datetime | Non
     if token.revoked_at is not None:
         raise InvalidTransition(_l("This token is already revoked."))
     token.revoked_at = now or utcnow()
-    _session().flush()
+    db.session.flush()
     record_event(
-        _session(),
+        db.session,
         actor,
         "api_token.revoked",
         token,
@@ -179,7 +171,7 @@ def find_usable_token(raw: str, *, now: datetime | None = None) -> ApiToken | No
     """The usable token whose digest matches ``raw``, or ``None`` (unknown, revoked, expired)."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = _session().scalar(sa.select(ApiToken).where(ApiToken.digest == token_digest(raw)))
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.digest == token_digest(raw)))
     if token is None or not token.is_usable(now):
         return None
     return token
@@ -191,11 +183,11 @@ def record_api_call(
     """Audit one API call under its token and remember when the token was last used."""
     token.last_used_at = now or utcnow()
     record_event(
-        _session(),
+        db.session,
         token.user,
         "api.call",
         token,
         after={"method": method, "path": path[:200], "status": status},
         organisation_id=None if token.user.is_staff else token.organisation_id,
     )
-    _session().flush()
+    db.session.flush()

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from models.audit import record_event
+from models.base import db
 from models.gates import LeadView, lead_view
 from models.leads import Lead
 from models.offers import Offer
@@ -153,8 +154,6 @@ def staff_lead_data(user: User, lead: Lead) -> dict[str, Any]:
 
 def record_contact_view(user: User, offer: Offer, *, via: str) -> None:
     """Audit that ``user`` was shown the lead's contact person (personal data)."""
-    from leadshare.extensions import db
-
     record_event(
         db.session,
         user,

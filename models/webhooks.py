@@ -32,21 +32,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.audit import record_event
-from models.base import Base, enum_column, utcnow
+from models.base import Base, db, enum_column, utcnow
 from models.errors import InvalidTransition, MissingData, NotAllowed
 from models.leads import Lead, new_reference
 from models.offers import Comment, Offer
 from models.outbox import OutboxMessage
 from models.registrations import DealRegistration
 from models.users import Role, User
-
-
-def _session() -> sa.orm.Session:
-    """The application's session (imported late: the shell's extensions import this package)."""
-    from leadshare.extensions import db
-
-    return db.session
-
 
 if TYPE_CHECKING:
     from models.organisations import Organisation
@@ -227,7 +219,7 @@ def register_endpoint(
     _require_manager(actor)
     url = check_url(url, allow_http=allow_http)
     chosen = _check_events(events)
-    count = _session().scalar(
+    count = db.session.scalar(
         sa.select(sa.func.count(WebhookEndpoint.id)).where(
             WebhookEndpoint.organisation_id == actor.organisation_id
         )
@@ -244,10 +236,10 @@ def register_endpoint(
         secret="whsec_" + secrets.token_urlsafe(32),
         created_by=actor,
     )
-    _session().add(endpoint)
-    _session().flush()
+    db.session.add(endpoint)
+    db.session.flush()
     record_event(
-        _session(),
+        db.session,
         actor,
         "webhook.registered",
         endpoint,
@@ -263,9 +255,9 @@ def set_endpoint_active(endpoint: WebhookEndpoint, actor: User, *, active: bool)
     if endpoint.active == active:
         raise InvalidTransition()
     endpoint.active = active
-    _session().flush()
+    db.session.flush()
     record_event(
-        _session(),
+        db.session,
         actor,
         "webhook.resumed" if active else "webhook.paused",
         endpoint,
@@ -284,7 +276,7 @@ def partner_endpoints(actor: User) -> sa.Select[tuple[WebhookEndpoint]]:
 def endpoint_deliveries(endpoint: WebhookEndpoint, limit: int = 50) -> list[WebhookDelivery]:
     """The endpoint's latest deliveries, newest first (its delivery log)."""
     return list(
-        _session().scalars(
+        db.session.scalars(
             sa.select(WebhookDelivery)
             .where(WebhookDelivery.endpoint_id == endpoint.id)
             .order_by(WebhookDelivery.id.desc())
@@ -302,10 +294,10 @@ def send_test_event(endpoint: WebhookEndpoint, actor: User) -> WebhookDelivery:
         event=PING,
         payload={"partner": endpoint.organisation.slug, "sent_by": actor.email},
     )
-    _session().add(delivery)
-    _session().flush()
+    db.session.add(delivery)
+    db.session.flush()
     record_event(
-        _session(),
+        db.session,
         actor,
         "webhook.test_sent",
         endpoint,
@@ -321,7 +313,7 @@ def _offer_event_data(organisation_id: int, lead_ref: str, viewer: User) -> dict
     """The partner's latest offer of the lead, as the gates show it to the partner now."""
     from models.lead_data import lead_data
 
-    offer = _session().scalar(
+    offer = db.session.scalar(
         sa.select(Offer)
         .join(Offer.lead)
         .where(Lead.ref == lead_ref, Offer.organisation_id == organisation_id)
@@ -336,7 +328,7 @@ def _offer_event_data(organisation_id: int, lead_ref: str, viewer: User) -> dict
 
 def _comment_data(organisation_id: int, lead_ref: str) -> dict[str, Any] | None:
     """The vendor's latest post on the partner's board of the lead."""
-    comment = _session().scalar(
+    comment = db.session.scalar(
         sa.select(Comment)
         .join(Comment.offer)
         .join(Offer.lead)
@@ -362,7 +354,7 @@ def _comment_data(organisation_id: int, lead_ref: str) -> dict[str, Any] | None:
 
 def _registration_data(organisation_id: int, ref: str) -> dict[str, Any] | None:
     """A registration of the partner's, with its decision."""
-    registration = _session().scalar(
+    registration = db.session.scalar(
         sa.select(DealRegistration).where(
             DealRegistration.ref == ref, DealRegistration.organisation_id == organisation_id
         )
@@ -475,7 +467,7 @@ def backoff(attempts: int) -> timedelta:
 def due_deliveries(now: datetime, limit: int = 100) -> list[WebhookDelivery]:
     """Pending deliveries whose time has come, oldest first."""
     return list(
-        _session().scalars(
+        db.session.scalars(
             sa.select(WebhookDelivery)
             .where(
                 WebhookDelivery.status == DeliveryStatus.PENDING,
@@ -508,5 +500,5 @@ def record_attempt(
             delivery.status = DeliveryStatus.FAILED
         else:
             delivery.next_attempt_at = now + backoff(delivery.attempts)
-    _session().flush()
+    db.session.flush()
     return delivery.status

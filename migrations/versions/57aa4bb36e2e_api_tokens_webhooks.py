@@ -1,7 +1,7 @@
 """API tokens, webhook endpoints and deliveries, and offers.updated_at for incremental sync
 
 Revision ID: 57aa4bb36e2e
-Revises: 460102bf180d
+Revises: a1c0f4e2b7d1
 Create Date: 2026-11-24 03:05:55.270183
 
 """
@@ -13,7 +13,7 @@ import models.base
 
 # revision identifiers, used by Alembic.
 revision = '57aa4bb36e2e'
-down_revision = '460102bf180d'
+down_revision = 'a1c0f4e2b7d1'
 branch_labels = None
 depends_on = None
 
