@@ -29,29 +29,18 @@ from admin.forms import ConfirmForm, ImportUploadForm
 from admin.security import StaffAccessMixin
 from leadshare.extensions import db
 from models import limits, workflow
-from models.capture import LEAD_REQUIRED, PROSPECT_REQUIRED, capture_lead
+from models.capture import LEAD_REQUIRED, capture_lead
 from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS
 from models.leads import Lead, LeadSource, Timing
 from models.organisations import Organisation, OrgKind
-from models.prospects import ConsentMethod, Prospect
+from models.prospects import PROSPECT_FIELDS, PROSPECT_REQUIRED, ConsentMethod, Prospect
 from models.users import Role, User
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 
 COLUMNS = (
-    "company_name",
-    "address",
-    "phone",
-    "representative",
-    "website",
-    "industry",
-    "size_band",
-    "region",
-    "contact_name",
-    "contact_title",
-    "contact_phone",
-    "contact_email",
+    *PROSPECT_FIELDS,
     "consent",
     "consent_method",
     "teaser",

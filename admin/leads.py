@@ -45,7 +45,7 @@ from models.leads import (
 )
 from models.offers import Offer, OfferState
 from models.organisations import Organisation
-from models.prospects import ConsentMethod
+from models.prospects import PROSPECT_FIELDS, ConsentMethod
 from models.registrations import DealRegistration
 from models.routing import rank_partners
 
@@ -180,23 +180,7 @@ class LeadDeskView(StaffAccessMixin, BaseView):
         try:
             lead = capture_lead(
                 current_user._get_current_object(),
-                prospect={
-                    name: getattr(form, name).data or None
-                    for name in (
-                        "company_name",
-                        "address",
-                        "phone",
-                        "representative",
-                        "website",
-                        "industry",
-                        "size_band",
-                        "region",
-                        "contact_name",
-                        "contact_title",
-                        "contact_phone",
-                        "contact_email",
-                    )
-                },
+                prospect={name: getattr(form, name).data or None for name in PROSPECT_FIELDS},
                 lead={
                     "teaser": form.teaser.data,
                     "need": form.need.data,

@@ -28,6 +28,7 @@ from models.leads import (
     Timing,
 )
 from models.prospects import (
+    PROSPECT_REQUIRED,
     ConsentMethod,
     InstalledProduct,
     Prospect,
@@ -36,16 +37,6 @@ from models.prospects import (
 )
 from models.users import User
 
-PROSPECT_REQUIRED = (
-    "company_name",
-    "address",
-    "phone",
-    "representative",
-    "website",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-)
 LEAD_REQUIRED = ("teaser", "need", "product_interest")
 
 

@@ -82,6 +82,22 @@ ENUM_LABELS: dict[enum.Enum, object] = {
     **LANGUAGE_NAMES,
 }
 
+#: Labels of the prospect's fields (``models.prospects.PROSPECT_FIELDS``), for every door.
+PROSPECT_FIELD_LABELS: dict[str, object] = {
+    "company_name": _l("Company name"),
+    "address": _l("Address"),
+    "phone": _l("Phone"),
+    "representative": _l("Representative"),
+    "website": _l("Website"),
+    "industry": _l("Industry"),
+    "size_band": _l("Size"),
+    "region": _l("Region"),
+    "contact_name": _l("Contact name"),
+    "contact_title": _l("Contact title"),
+    "contact_phone": _l("Contact phone"),
+    "contact_email": _l("Contact e-mail"),
+}
+
 #: A per-category starting text for conversation notes (seed 001: detail text with templates).
 NOTE_TEMPLATES: dict[NoteCategory, object] = {
     NoteCategory.PRODUCT_INQUIRY: _l(

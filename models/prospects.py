@@ -12,6 +12,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, enum_column, utcnow
 
+#: The prospect company's own fields: a partner sees them once details are granted.
+COMPANY_FIELDS = ("company_name", "address", "phone", "representative", "website")
+#: What a teaser says about the prospect (codes of ``models.catalogue``, never a name).
+PROFILE_FIELDS = ("industry", "size_band", "region")
+#: The contact person: personal data, shared with a partner only with the contact's consent.
+CONTACT_FIELDS = ("contact_name", "contact_title", "contact_phone", "contact_email")
+#: Every field of a prospect that people type in, in the order forms and files show them.
+PROSPECT_FIELDS = (*COMPANY_FIELDS, *PROFILE_FIELDS, *CONTACT_FIELDS)
+#: Required whenever a prospect is captured (lead form, CSV import, deal registration).
+PROSPECT_REQUIRED = (*COMPANY_FIELDS, "contact_name", "contact_phone", "contact_email")
+
 
 class ConsentMethod(enum.Enum):
     """How the contact person's consent to share with partners was obtained."""

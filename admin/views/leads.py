@@ -15,10 +15,16 @@ from admin.views.common import STAFF_READ, BaseStaffView, _lead_link, when
 from leadshare.extensions import db
 from models.audit import record_event
 from models.catalogue import PRODUCT_LINES
-from models.labels import enum_field_args
+from models.labels import PROSPECT_FIELD_LABELS, enum_field_args
 from models.leads import ConversationNote, Lead, Timing
 from models.offers import Comment, Offer
-from models.prospects import Prospect
+from models.prospects import (
+    COMPANY_FIELDS,
+    CONTACT_FIELDS,
+    PROFILE_FIELDS,
+    PROSPECT_FIELDS,
+    Prospect,
+)
 
 
 class LeadView(BaseStaffView):
@@ -148,34 +154,13 @@ class ProspectView(BaseStaffView):
     permissions = {"admin": {"edit"}, "sales": {"edit"}}
     column_list = ["company_name", "region", "industry", "size_band", "phone", "created_at"]
     column_details_list = [
-        "company_name",
-        "address",
-        "phone",
-        "representative",
-        "website",
-        "industry",
-        "size_band",
-        "region",
-        "contact_name",
-        "contact_title",
-        "contact_phone",
-        "contact_email",
+        *PROSPECT_FIELDS,
         "consent_to_share",
         "consent_method",
         "consent_recorded_at",
         "created_at",
     ]
-    column_export_list = [
-        "company_name",
-        "address",
-        "phone",
-        "representative",
-        "website",
-        "industry",
-        "size_band",
-        "region",
-        "created_at",
-    ]
+    column_export_list = [*COMPANY_FIELDS, *PROFILE_FIELDS, "created_at"]
     column_searchable_list = ["company_name", "company_key", "phone"]
     column_filters = [
         "region",
@@ -184,30 +169,9 @@ class ProspectView(BaseStaffView):
         "consent_to_share",
         *when(Prospect.created_at, _l("Created")),
     ]
-    form_columns = [
-        "company_name",
-        "address",
-        "phone",
-        "representative",
-        "website",
-        "contact_name",
-        "contact_title",
-        "contact_phone",
-        "contact_email",
-    ]
+    form_columns = [*COMPANY_FIELDS, *CONTACT_FIELDS]
     column_labels = {
-        "company_name": _l("Company name"),
-        "address": _l("Address"),
-        "phone": _l("Phone"),
-        "representative": _l("Representative"),
-        "website": _l("Website"),
-        "industry": _l("Industry"),
-        "size_band": _l("Size"),
-        "region": _l("Region"),
-        "contact_name": _l("Contact name"),
-        "contact_title": _l("Contact title"),
-        "contact_phone": _l("Contact phone"),
-        "contact_email": _l("Contact e-mail"),
+        **PROSPECT_FIELD_LABELS,
         "consent_to_share": _l("Consent to share"),
         "consent_method": _l("Consent method"),
         "consent_recorded_at": _l("Consent recorded"),

@@ -19,7 +19,7 @@ from models import workflow
 from models.audit import record_event
 from models.catalogue import PRODUCT_LINES, REGIONS
 from models.errors import RuleError
-from models.labels import enum_field_args, select_choices
+from models.labels import PROSPECT_FIELD_LABELS, enum_field_args, select_choices
 from models.organisations import (
     Engagement,
     Organisation,
@@ -495,22 +495,12 @@ class RegistrationView(BaseStaffView):
         "ref": _l("Reference"),
         "organisation": _l("Partner"),
         "organisation.name": _l("Partner"),
-        "company_name": _l("Company name"),
+        **PROSPECT_FIELD_LABELS,
         "product_interest": _l("Product line"),
         "status": _l("Status"),
         "submitted_at": _l("Submitted"),
         "decided_at": _l("Decided"),
         "submitted_by": _l("Submitted by"),
-        "address": _l("Address"),
-        "phone": _l("Phone"),
-        "representative": _l("Representative"),
-        "website": _l("Website"),
-        "industry": _l("Industry"),
-        "region": _l("Region"),
-        "contact_name": _l("Contact name"),
-        "contact_title": _l("Contact title"),
-        "contact_phone": _l("Contact phone"),
-        "contact_email": _l("Contact e-mail"),
         "contact_consent": _l("Consent to share"),
         "need": _l("Need"),
         "expected_value": _l("Expected value (yen)"),

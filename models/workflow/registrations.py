@@ -23,23 +23,13 @@ from models.leads import (
 )
 from models.offers import Offer, OfferState
 from models.outbox import queue_message
-from models.prospects import ConsentMethod, Prospect, normalise_company_name
+from models.prospects import PROSPECT_REQUIRED, ConsentMethod, Prospect, normalise_company_name
 from models.registrations import DealRegistration, RegistrationStatus
 from models.users import Role, User
 from models.workflow.guards import flush, require_staff
 
-REGISTRATION_FIELDS = (
-    "company_name",
-    "address",
-    "phone",
-    "representative",
-    "website",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-    "need",
-    "product_interest",
-)
+#: What a deal registration must say: the prospect's required fields, the need and the product.
+REGISTRATION_FIELDS = (*PROSPECT_REQUIRED, "need", "product_interest")
 
 
 def register_deal(actor: User, **fields: Any) -> DealRegistration:
