@@ -71,6 +71,7 @@ def _nav_context() -> dict:
 def register_portal(app: Flask) -> None:
     """Register every portal blueprint."""
     from portal.account import bp as account_bp
+    from portal.integrations import bp as integrations_bp
     from portal.leads import bp as leads_bp
     from portal.registrations import bp as registrations_bp
     from portal.scorecard import bp as scorecard_bp
@@ -81,4 +82,5 @@ def register_portal(app: Flask) -> None:
     app.register_blueprint(team_bp)
     app.register_blueprint(registrations_bp)
     app.register_blueprint(scorecard_bp)
+    app.register_blueprint(integrations_bp)
     app.context_processor(_nav_context)

@@ -20,6 +20,7 @@ from models.users import User
 
 def register_views(admin: Admin) -> None:
     """Add every staff view to ``admin``."""
+    from admin.api_tokens import ApiTokenView
     from admin.imports import ImportView
     from admin.leads import LeadDeskView
     from admin.reports import ReportsView
@@ -108,6 +109,14 @@ def register_views(admin: Admin) -> None:
     admin.add_view(
         UserView(
             User, name=_l("Users"), endpoint="staff_users", url="/admin/users", category=partners
+        )
+    )
+    admin.add_view(
+        ApiTokenView(
+            name=_l("API tokens"),
+            endpoint="staff_api_tokens",
+            url="/admin/api-tokens",
+            category=partners,
         )
     )
     admin.add_view(

@@ -138,3 +138,38 @@ def test_rate_limit_is_per_token(app, api, tokens):
     assert limited.json["title"] == "Too many requests"
     assert "Retry-After" in limited.headers
     assert api.get("/me", tokens["beta_manager"]).status_code == 200
+
+
+def test_admin_issues_and_revokes_tokens_in_the_back_office(client, auth, api, world):
+    """An administrator issues a token for a sales user (marketing automation) and revokes it."""
+    from tests.conftest import csrf_token as token_of
+
+    auth.login("admin@vendor.example")
+    page = client.post(
+        "/admin/api-tokens/",
+        data={
+            "email": "sales@vendor.example",
+            "name": "Marketing automation",
+            "csrf_token": token_of(client, "/admin/api-tokens/"),
+        },
+    )
+    assert page.status_code == 201
+    import re
+
+    raw = re.search(r'id="new-token">(lsk_[^<]+)<', page.get_data(as_text=True)).group(1)
+    assert api.get("/me", raw).json["role"] == "sales"
+    ref = db.session.scalar(sa.select(ApiToken.ref))
+    client.post(
+        f"/admin/api-tokens/{ref}/revoke",
+        data={"csrf_token": token_of(client, "/admin/api-tokens/")},
+    )
+    assert api.get("/me", raw).status_code == 401
+
+
+def test_sales_and_partners_cannot_open_the_token_admin(client, auth, world):
+    """Only administrators manage every token."""
+    auth.login("sales@vendor.example")
+    assert client.get("/admin/api-tokens/").status_code == 403
+    auth.logout()
+    auth.login("manager@alpha.example")
+    assert client.get("/admin/api-tokens/").status_code == 403
