@@ -46,16 +46,27 @@ class Config:
 
     MAIL_DEFAULT_SENDER = "LeadShare <no-reply@leadshare.example>"
     MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    #: Seconds for connecting to the mail server and for each SMTP command.
+    MAIL_TIMEOUT = 30
     #: Public base URL used in e-mails (links back to the portal).
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 
     #: When an offer expires, offer the lead to the next partner of the ranking by itself
     #: (env FLASK_LEADSHARE_AUTO_REOFFER=true). Off by default: staff choose.
     LEADSHARE_AUTO_REOFFER = False
-    #: Failed deliveries are retried with back-off; after this many tries: failed.
-    OUTBOX_MAX_ATTEMPTS = 8
-    #: Days without an update before an accepted lead counts as stale (issue: SLA).
-    DEFAULT_UPDATE_SLA_DAYS = 14
+    #: "smtp" or "file" (.eml under instance/mail/). Empty: SMTP when MAIL_SERVER is set,
+    #: else files — except in production, where delivery then refuses to start.
+    OUTBOX_BACKEND = ""
+    #: Temporary failures (4xx, network, timeout) are retried with back-off for this long.
+    OUTBOX_RETRY_HOURS = 24
+    #: How long a delivery pass holds a message it is sending (a crashed pass lets go then).
+    OUTBOX_LEASE_SECONDS = 600
+    #: Proxies in front of the app that set X-Forwarded-For/-Proto/-Host (werkzeug ProxyFix);
+    #: 0 trusts no header, so the login throttle keys on the connecting address.
+    TRUSTED_PROXIES = 0
     #: Calls per API token (Flask-Limiter syntax); storage as RATELIMIT_STORAGE_URI.
     API_RATE_LIMIT = "120 per minute;5000 per hour"
     #: Webhook deliveries: tries before "failed", seconds to wait for an answer.

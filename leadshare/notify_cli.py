@@ -1,9 +1,14 @@
 """Commands that deliver the outbox and run the SLA sweep and the daily digest.
 
-``flask --app wsgi outbox send``   one delivery pass (cron-safe)
-``flask --app wsgi outbox work``   a worker loop: delivery every few seconds, SLA sweep every minute
-``flask --app wsgi sla sweep``     reminders, expiry, re-offers, stale/overdue flags (idempotent)
-``flask --app wsgi digest send``   queue today's digest for every user (once per user and day)
+``outbox send``           one delivery pass (cron-safe)
+``outbox work``           a worker: delivery every few seconds, SLA sweep every minute
+``outbox retry [--id N]`` put failed messages back in the queue
+``sla sweep``             reminders, expiry, re-offers, stale/overdue flags
+``digest send``           queue today's digest for every user (once per user and day)
+
+The sweep and the digest run one at a time per database: a second run skips and
+says so. In production without a mail server, ``outbox send`` and ``outbox work``
+exit with status 1 instead of writing mail to files.
 """
 
 from __future__ import annotations
@@ -22,13 +27,28 @@ sla_cli = AppGroup("sla", help="Response, update and outcome SLAs.")
 digest_cli = AppGroup("digest", help="The daily digest.")
 
 
+def _backend_or_exit() -> str:
+    """The mail backend, or exit 1 with the reason (production without a mail server)."""
+    from leadshare.outbox import MailNotConfigured, mail_backend
+
+    try:
+        return mail_backend(current_app.config)
+    except MailNotConfigured as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @outbox_cli.command("send")
 @click.option("--limit", default=500, show_default=True, help="Most messages in this pass.")
 def outbox_send(limit: int) -> None:
-    """Send every due message once (failures are retried by a later pass)."""
+    """Send every due message once (temporary failures are retried by a later pass)."""
     from leadshare.outbox import deliver_due
 
-    report = deliver_due(limit=limit)
+    _backend_or_exit()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    report = deliver_due(limit=limit, worker="outbox send")
+    if report.skipped:
+        click.echo("skipped: another delivery pass is running")
+        return
     click.echo(f"sent {report.sent}, retry later {report.retried}, failed {report.failed}")
 
 
@@ -37,42 +57,61 @@ def outbox_send(limit: int) -> None:
 @click.option("--sweep-every", default=60.0, show_default=True, help="Seconds between sweeps.")
 def outbox_work(interval: float, sweep_every: float) -> None:
     """Deliver continuously and run the SLA sweep periodically, until SIGTERM/SIGINT."""
-    from leadshare.outbox import work
+    from leadshare.outbox import Worker
 
+    backend = _backend_or_exit()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    stopping = {"now": False}
-
-    def stop(signum, frame):  # noqa: ARG001 - signal handler signature
-        stopping["now"] = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    click.echo("outbox worker running (Ctrl-C to stop)")
-    work(interval=interval, sweep_every=sweep_every, stop=lambda: stopping["now"])
+    worker = Worker(interval=interval, sweep_every=sweep_every)
+    signal.signal(signal.SIGTERM, worker.stop)
+    signal.signal(signal.SIGINT, worker.stop)
+    target = (
+        "files under instance/mail/" if backend == "file" else current_app.config["MAIL_SERVER"]
+    )
+    click.echo(f"outbox worker running, delivering to {target} (Ctrl-C to stop)")
+    worker.run()
     click.echo("outbox worker stopped")
+
+
+@outbox_cli.command("retry")
+@click.option("--id", "ids", type=int, multiple=True, help="Only this message (repeatable).")
+def outbox_retry(ids: tuple[int, ...]) -> None:
+    """Put failed messages back in the queue with a fresh retry window."""
+    from models.outbox import retry_failed
+
+    requeued = retry_failed(db.session, ids=list(ids) or None)
+    db.session.commit()
+    click.echo(f"back in the queue: {len(requeued)}")
+    if ids and len(requeued) < len(set(ids)):
+        missing = sorted(set(ids) - set(requeued))
+        click.echo(f"not failed or unknown: {', '.join(map(str, missing))}")
 
 
 @sla_cli.command("sweep")
 def sla_sweep() -> None:
     """Remind, expire (and re-offer when LEADSHARE_AUTO_REOFFER is on), flag stale and overdue."""
-    from models.sla import sweep
+    from leadshare.jobs import run_sweep
 
-    report = sweep(auto_reoffer=bool(current_app.config.get("LEADSHARE_AUTO_REOFFER")))
-    db.session.commit()
+    report = run_sweep()
+    if report is None:
+        click.echo("skipped: another SLA sweep is running")
+        return
     click.echo(
         f"reminded {len(report.reminded)}, expired {len(report.expired)}, "
         f"re-offered {len(report.reoffered)}, stale {len(report.stale)}, "
-        f"overdue {len(report.overdue)}"
+        f"overdue {len(report.overdue)}, overdue cleared {len(report.overdue_cleared)}, "
+        f"staff reminded {len(report.staff_reminded)}"
     )
 
 
 @digest_cli.command("send")
 def digest_send() -> None:
     """Queue today's digest for every active user (the outbox worker delivers it)."""
-    from models.digest import queue_digests
+    from leadshare.jobs import run_digest
 
-    queued = queue_digests()
-    db.session.commit()
+    queued = run_digest()
+    if queued is None:
+        click.echo("skipped: another digest run is in progress")
+        return
     click.echo(f"digests queued: {queued}")
 
 

@@ -2,16 +2,24 @@
 
 Messages are rows of :class:`models.outbox.OutboxMessage`, written in the same
 transaction as the change that caused them. :func:`deliver_due` sends the due
-ones, one transaction per message:
+ones in batches (docs/operations.md has the guarantees and the fault table):
 
-- a row is claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
-  several workers can run at once and never send the same message twice;
-- success marks it sent (a sent message is never picked again);
-- a failure keeps the error, counts the attempt and retries later with
-  exponential back-off (1, 2, 4 … minutes, at most 6 hours) until
-  ``OUTBOX_MAX_ATTEMPTS``, after which the message is marked failed;
-- with no ``MAIL_SERVER`` configured (``make run``) the message is written as an
-  ``.eml`` file under ``instance/mail/`` and marked sent.
+- a batch of due messages is selected in one query and leased
+  (``leased_until``) in one transaction — with ``FOR UPDATE SKIP LOCKED`` on
+  PostgreSQL, so several workers share the queue; on SQLite a whole delivery
+  pass holds a lock (:mod:`leadshare.locks`), so two passes never overlap;
+- the batch goes out over ONE SMTP connection, every socket operation bounded
+  by ``MAIL_TIMEOUT`` seconds, and each message keeps one Message-ID across
+  attempts, so a receiver can recognise a resend;
+- each result is committed at once: sent; failed for good on a permanent
+  refusal (5xx) with its reason; retried with back-off (1, 2, 4 … minutes, at
+  most an hour) on a temporary one (4xx, network, timeout) until
+  ``OUTBOX_RETRY_HOURS`` have passed since the first failure;
+- a pass that dies mid-batch leaves its messages leased: after the lease they
+  are sent once more, with the same Message-ID;
+- the file backend (``.eml`` under ``instance/mail/``) is used without a mail
+  server outside production, or when ``OUTBOX_BACKEND=file`` says so; production
+  without a mail server refuses to deliver (:class:`MailNotConfigured`).
 
 Each kind has a template ``templates/mail/<kind>.html`` with a ``subject`` and a
 ``body`` block; the HTML mail is the full template, the text part is the same
@@ -23,10 +31,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import smtplib
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
 from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -39,9 +51,9 @@ from babel.dates import format_datetime as babel_format_datetime
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from flask_mail import Connection, Message
 
-from leadshare.extensions import db, mail
+from leadshare.extensions import db
+from leadshare.locks import run_alone
 from models.base import business_zone, utcnow
 from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS, label
 from models.leads import STAGE_LABELS, Stage
@@ -55,6 +67,7 @@ KINDS = (
     "offer_new",
     "offer_reminder",
     "details_requested",
+    "details_waiting",
     "details_granted",
     "details_refused",
     "offer_accepted",
@@ -80,10 +93,9 @@ TIMING_LABELS = {
     "later": _l("Later"),
     "unknown": _l("Unknown"),
 }
-DEFAULT_MAX_ATTEMPTS = 8
 #: Marks the part of a rendered HTML mail that becomes the plain-text part.
 TEXT_START, TEXT_END = "<!--text-->", "<!--/text-->"
-MAX_BACKOFF = timedelta(hours=6)
+MAX_BACKOFF = timedelta(hours=1)
 
 
 # --------------------------------------------------------------------------- rendering
@@ -195,8 +207,10 @@ def _links(payload: dict[str, Any], *, staff: bool) -> dict[str, str]:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     links = {"home": base + "/", "admin": base + "/admin/"}
     if payload.get("lead_ref"):
-        links["lead"] = f"{base}/leads/{payload['lead_ref']}"
-    links["action"] = links["admin"] if staff else links.get("lead", links["home"])
+        # Staff open the lead's page in the back office, partners in the portal.
+        folder = "/admin/desk/" if staff else "/leads/"
+        links["lead"] = f"{base}{folder}{payload['lead_ref']}"
+    links["action"] = links.get("lead", links["admin"] if staff else links["home"])
     return links
 
 
@@ -228,6 +242,10 @@ def render_message(message: OutboxMessage) -> RenderedMail:
 # --------------------------------------------------------------------------- delivery
 
 
+class MailNotConfigured(RuntimeError):
+    """Production without a mail server: refuse to deliver rather than pretend."""
+
+
 @dataclass
 class DeliveryReport:
     """What one delivery pass did."""
@@ -235,119 +253,401 @@ class DeliveryReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    #: True when another pass held the SQLite delivery lock and this one did nothing.
+    skipped: bool = False
+    errors: list[str] = field(default_factory=list)
+
+
+class TemporaryFailure(Exception):
+    """The server or the network said "not now": retry later."""
+
+
+class PermanentFailure(Exception):
+    """The server refused the message for good (5xx): do not retry."""
 
 
 def backoff(attempts: int) -> timedelta:
     """Wait before the next try: 1, 2, 4 … minutes after the 1st, 2nd, 3rd … failure."""
-    return min(MAX_BACKOFF, timedelta(minutes=2 ** max(0, attempts - 1)))
+    return min(MAX_BACKOFF, timedelta(minutes=2 ** min(max(0, attempts - 1), 10)))
 
 
-def _claim_next(now: datetime, skip: set[int]) -> OutboxMessage | None:
-    """Lock the next due pending message (PostgreSQL skips rows other workers hold)."""
+def mail_backend(config: dict[str, Any]) -> str:
+    """``"smtp"`` or ``"file"`` for this configuration; raise when production has no server.
+
+    ``OUTBOX_BACKEND`` chooses explicitly. Without it: SMTP when ``MAIL_SERVER``
+    is set, the ``.eml`` files outside production, and in production an error.
+    """
+    chosen = (config.get("OUTBOX_BACKEND") or "").strip().lower()
+    if chosen not in ("", "smtp", "file"):
+        raise MailNotConfigured(f"OUTBOX_BACKEND must be smtp or file, not {chosen!r}")
+    if chosen == "file":
+        return "file"
+    if config.get("MAIL_SERVER"):
+        return "smtp"
+    if chosen == "smtp" or config.get("PRODUCTION"):
+        raise MailNotConfigured(
+            "No mail server: set FLASK_MAIL_SERVER (and FLASK_MAIL_PORT …), or set "
+            "FLASK_OUTBOX_BACKEND=file to write messages as files on purpose."
+        )
+    return "file"
+
+
+def _sender_domain(sender: str) -> str:
+    """The domain of the sender address, for Message-IDs."""
+    address = parseaddr(sender)[1]
+    return address.rpartition("@")[2] or "leadshare.invalid"
+
+
+def _lease_batch(now: datetime, size: int, lease: timedelta) -> list[OutboxMessage]:
+    """Select up to ``size`` due messages in one query and lease them; committed."""
     query = (
         sa.select(OutboxMessage)
         .where(
             OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.next_attempt_at <= now,
+            sa.or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until <= now),
         )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(1)
+        .limit(size)
     )
-    if skip:
-        query = query.where(OutboxMessage.id.not_in(skip))
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=OutboxMessage)
-    return db.session.scalars(query).first()
+    messages = list(db.session.scalars(query))
+    domain = _sender_domain(current_app.config["MAIL_DEFAULT_SENDER"])
+    for message in messages:
+        message.leased_until = now + lease
+        if message.message_id is None:
+            message.message_id = make_msgid(domain=domain)
+    db.session.commit()
+    return messages
 
 
-def _to_mail_message(message: OutboxMessage, rendered: RenderedMail) -> Message:
-    """A Flask-Mail message for one outbox row."""
-    return Message(
-        subject=rendered.subject,
-        recipients=[message.to_email],
-        body=rendered.text,
-        html=rendered.html,
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        extra_headers={"X-LeadShare-Message": str(message.id)},
-    )
+def to_email_message(message: OutboxMessage, rendered: RenderedMail) -> EmailMessage:
+    """The MIME message for one outbox row (headers encoded by the standard library)."""
+    mime = EmailMessage()
+    mime["Subject"] = rendered.subject
+    mime["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    mime["To"] = message.to_email
+    mime["Date"] = format_datetime(utcnow())
+    mime["Message-ID"] = message.message_id or make_msgid()
+    mime["X-LeadShare-Message"] = str(message.id)
+    mime.set_content(rendered.text)
+    mime.add_alternative(rendered.html, subtype="html")
+    return mime
 
 
-def _write_eml(message: OutboxMessage, mail_message: Message) -> Path:
-    """Write the message as an .eml file under instance/mail/ (no SMTP configured)."""
+def _write_eml(message: OutboxMessage, mime: EmailMessage) -> Path:
+    """Write the message as an .eml file under instance/mail/ (the file backend)."""
     folder = Path(current_app.instance_path) / "mail"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{message.id:08d}-{message.kind}.eml"
-    path.write_bytes(mail_message.as_bytes())
+    path.write_bytes(mime.as_bytes())
     return path
 
 
-def _connection() -> Connection | None:
-    """An SMTP connection from the Flask-Mail settings, or ``None`` without MAIL_SERVER."""
-    config = current_app.config
-    if not config.get("MAIL_SERVER"):
-        return None
-    # Read the settings on every pass (they may come from the environment or a test),
-    # and send for real unless MAIL_SUPPRESS_SEND says otherwise.
-    state = mail.init_mail(config, current_app.debug, False)
-    return Connection(state)
+class SmtpSender:
+    """One SMTP connection for a batch, opened on first use; every operation time-bounded."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self.smtp: smtplib.SMTP | None = None
+
+    def _open(self) -> smtplib.SMTP:
+        config = self.config
+        timeout = float(config.get("MAIL_TIMEOUT") or 30)
+        host, port = config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25)
+        if config.get("MAIL_USE_SSL"):
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout)
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=timeout)
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        return smtp
+
+    def send(self, mime: EmailMessage) -> None:
+        """Send one message; raise :class:`PermanentFailure` or :class:`TemporaryFailure`."""
+        try:
+            if self.smtp is None:
+                self.smtp = self._open()
+            self.smtp.send_message(mime)
+        except smtplib.SMTPRecipientsRefused as exc:
+            # One recipient per message: its reply decides.
+            code, reply = next(iter(exc.recipients.values()))
+            raise _classify(code, reply) from exc
+        except smtplib.SMTPResponseException as exc:
+            # smtplib resets the transaction after a refused MAIL, RCPT or DATA,
+            # so the connection stays usable unless the server closed it.
+            if exc.smtp_code in (421, -1):
+                self.close()
+            raise _classify(exc.smtp_code, exc.smtp_error) from exc
+        except (smtplib.SMTPException, OSError) as exc:  # timeouts are OSErrors
+            self.close()
+            raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
+
+    @property
+    def broken(self) -> bool:
+        """Whether the last failure closed the connection (the server is unreachable)."""
+        return self.smtp is None
+
+    def close(self) -> None:
+        """Say goodbye when possible; a dead connection is just dropped."""
+        if self.smtp is not None:
+            smtp, self.smtp = self.smtp, None
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                smtp.quit()
+            with contextlib.suppress(OSError):
+                smtp.close()
+
+
+def _classify(code: int, reply: bytes | str) -> Exception:
+    """5xx is permanent, everything else temporary."""
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    reason = f"{code} {text}".strip()
+    if 500 <= code < 600:
+        return PermanentFailure(reason)
+    return TemporaryFailure(reason)
+
+
+def _record(message: OutboxMessage, now: datetime, error: Exception | None) -> str:
+    """Write one attempt's result on the row; return ``sent``, ``retried`` or ``failed``."""
+    message.attempts += 1
+    message.leased_until = None
+    if error is None:
+        message.status = OutboxStatus.SENT
+        message.sent_at = now
+        message.last_error = None
+        message.retry_since = None
+        return "sent"
+    message.last_error = str(error)[:2000]
+    window = timedelta(hours=float(current_app.config.get("OUTBOX_RETRY_HOURS", 24)))
+    if message.retry_since is None:
+        message.retry_since = now
+    if isinstance(error, PermanentFailure) or now - message.retry_since >= window:
+        message.status = OutboxStatus.FAILED
+        message.failed_at = now
+        return "failed"
+    message.next_attempt_at = now + backoff(message.attempts)
+    return "retried"
+
+
+def _release(messages: list[OutboxMessage]) -> None:
+    """Give leased messages back untried (stopping, or the lease is running out)."""
+    for message in messages:
+        message.leased_until = None
+    db.session.commit()
 
 
 def deliver_due(
-    *, now: datetime | None = None, limit: int = 100, worker: str = "worker"
+    *,
+    now: datetime | None = None,
+    limit: int = 500,
+    batch_size: int = 50,
+    worker: str = "worker",
+    stop: Callable[[], bool] | None = None,
 ) -> DeliveryReport:
-    """Send up to ``limit`` due messages, one transaction each; return what happened."""
+    """Send up to ``limit`` due messages, one SMTP connection per batch; return what happened.
+
+    Raises :class:`MailNotConfigured` in production without a mail server.
+    """
+    config = current_app.config
+    backend = mail_backend(config)
+    if db.engine.dialect.name == "postgresql":
+        return _deliver(backend, now, limit, batch_size, worker, stop)
+    with run_alone("outbox-delivery") as got:
+        if not got:
+            log.info("%s: another delivery pass is running; skipped", worker)
+            return DeliveryReport(skipped=True)
+        return _deliver(backend, now, limit, batch_size, worker, stop)
+
+
+def _deliver(
+    backend: str,
+    now: datetime | None,
+    limit: int,
+    batch_size: int,
+    worker: str,
+    stop: Callable[[], bool] | None,
+) -> DeliveryReport:
+    """The delivery pass proper (the caller holds the lock where one is needed)."""
     report = DeliveryReport()
-    max_attempts = int(current_app.config.get("OUTBOX_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
-    connection = _connection()
-    smtp = None
-    tried: set[int] = set()
-    try:
-        for _ in range(limit):
-            moment = now or utcnow()
-            message = _claim_next(moment, tried)
-            if message is None:
-                db.session.rollback()
-                break
-            tried.add(message.id)
-            try:
-                mail_message = _to_mail_message(message, render_message(message))
-                if connection is None:
-                    _write_eml(message, mail_message)
-                else:
-                    if smtp is None:
-                        smtp = connection.__enter__()
-                    smtp.send(mail_message)
-            except Exception as exc:  # noqa: BLE001 - any failure is kept and retried
-                if smtp is not None:
-                    # The connection may be broken: open a fresh one for the next message.
-                    _close(smtp)
-                    smtp = None
-                message.attempts += 1
-                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                if message.attempts >= max_attempts:
-                    message.status = OutboxStatus.FAILED
-                    report.failed += 1
-                else:
-                    message.next_attempt_at = moment + backoff(message.attempts)
-                    report.retried += 1
-                log.warning("%s: message %s not sent: %s", worker, message.id, exc)
-            else:
-                message.attempts += 1
-                message.status = OutboxStatus.SENT
-                message.sent_at = moment
-                message.last_error = None
-                report.sent += 1
-            db.session.commit()
-    finally:
-        if smtp is not None:
-            _close(smtp)
+    lease = timedelta(seconds=float(current_app.config.get("OUTBOX_LEASE_SECONDS", 600)))
+    while report.sent + report.retried + report.failed < limit:
+        if stop is not None and stop():
+            break
+        started = now or utcnow()
+        batch = _lease_batch(started, min(batch_size, limit), lease)
+        if not batch:
+            break
+        # Stop sending well before the lease ends, so no other pass takes a message
+        # this one is still sending.
+        deadline = started + lease * 0.8
+        sender = SmtpSender(current_app.config) if backend == "smtp" else None
+        try:
+            _send_batch(batch, sender, report, worker, now, deadline, stop)
+        finally:
+            if sender is not None:
+                sender.close()
+        db.session.rollback()
     return report
 
 
-def _close(smtp: Connection) -> None:
-    """Close an SMTP connection, ignoring one that is already gone."""
-    with contextlib.suppress(Exception):  # a dead connection needs no goodbye
-        smtp.__exit__(None, None, None)
+def _send_batch(
+    batch: list[OutboxMessage],
+    sender: SmtpSender | None,
+    report: DeliveryReport,
+    worker: str,
+    now: datetime | None,
+    deadline: datetime,
+    stop: Callable[[], bool] | None,
+) -> None:
+    """Send one leased batch, committing each result as it comes."""
+    unreachable: Exception | None = None
+    for index, message in enumerate(batch):
+        if (stop is not None and stop()) or utcnow() >= deadline:
+            _release(batch[index:])
+            return
+        if unreachable is not None:
+            # The connection broke (timeout, refused, hung up): the rest of the batch waits
+            # for a later pass instead of each message timing out in turn.
+            error: Exception | None = TemporaryFailure(f"not tried, server failed: {unreachable}")
+        else:
+            error = _send_one(message, sender)
+            if error is not None and sender is not None and sender.broken:
+                unreachable = error
+        outcome = _record(message, now or utcnow(), error)
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        if error is not None:
+            report.errors.append(f"{message.id}: {error}")
+            log.warning(
+                "%s: message %s (%s) to %s %s: %s",
+                worker,
+                message.id,
+                message.kind,
+                message.to_email,
+                "FAILED for good" if outcome == "failed" else "will be retried",
+                error,
+            )
+        _commit_result(message, worker)
+
+
+def _send_one(message: OutboxMessage, sender: SmtpSender | None) -> Exception | None:
+    """Render and send one message; return the failure, or ``None`` when it went out."""
+    try:
+        mime = to_email_message(message, render_message(message))
+    except Exception as exc:  # noqa: BLE001 - a template bug fails this message only
+        return PermanentFailure(f"cannot render: {type(exc).__name__}: {exc}")
+    try:
+        if sender is None:
+            _write_eml(message, mime)
+        else:
+            sender.send(mime)
+    except (PermanentFailure, TemporaryFailure) as exc:
+        return exc
+    except OSError as exc:  # the file backend's disk
+        return TemporaryFailure(f"{type(exc).__name__}: {exc}")
+    return None
+
+
+def _commit_result(message: OutboxMessage, worker: str) -> None:
+    """Commit one result; after a database error try once more, else leave the lease to expire.
+
+    Until the lease runs out no pass sends the message again; after it, it is
+    sent once more with the same Message-ID (at-least-once, recognisable).
+    """
+    for attempt in (1, 2):
+        try:
+            db.session.commit()
+            return
+        except sa.exc.SQLAlchemyError:
+            log.exception("%s: could not record message %s (try %d)", worker, message.id, attempt)
+            values = {
+                "status": message.status,
+                "attempts": message.attempts,
+                "sent_at": message.sent_at,
+                "failed_at": message.failed_at,
+                "last_error": message.last_error,
+                "next_attempt_at": message.next_attempt_at,
+                "retry_since": message.retry_since,
+                "leased_until": None,
+            }
+            db.session.rollback()
+            if attempt == 2:
+                return
+            try:
+                db.session.execute(
+                    sa.update(OutboxMessage)
+                    .where(OutboxMessage.id == message.id)
+                    .values(**values)
+                    .execution_options(synchronize_session=False)
+                )
+            except sa.exc.SQLAlchemyError:
+                db.session.rollback()
+                return
+
+
+class Worker:
+    """The outbox worker: a delivery pass every ``interval`` seconds, the sweep every minute.
+
+    :meth:`stop` (called from a SIGTERM handler) ends the loop within one
+    interval: the wait is interruptible and a batch in progress stops between
+    two messages, every SMTP operation being bounded by ``MAIL_TIMEOUT``.
+    """
+
+    def __init__(
+        self,
+        *,
+        interval: float = 5.0,
+        sweep_every: float = 60.0,
+        stop: Callable[[], bool] | None = None,
+    ) -> None:
+        self.interval = interval
+        self.sweep_every = sweep_every
+        self._asked = stop
+        self._stopping = threading.Event()
+
+    def stop(self, *_: object) -> None:
+        """Ask the loop to end (safe from a signal handler)."""
+        self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        """Whether :meth:`stop` was called (or the caller's ``stop`` says so)."""
+        return self._stopping.is_set() or bool(self._asked and self._asked())
+
+    def run(self, *, once: bool = False) -> None:
+        """Loop until stopped (or one round with ``once``)."""
+        from leadshare.jobs import run_sweep
+
+        last_sweep: float | None = None
+        while not self.stopping:
+            if last_sweep is None or time.monotonic() - last_sweep >= self.sweep_every:
+                try:
+                    run_sweep()
+                except Exception:
+                    db.session.rollback()
+                    log.exception("SLA sweep failed; retrying next round")
+                last_sweep = time.monotonic()
+            try:
+                report = deliver_due(stop=lambda: self.stopping)
+                if report.sent or report.retried or report.failed:
+                    log.info(
+                        "outbox: sent %d, retry later %d, failed %d",
+                        report.sent,
+                        report.retried,
+                        report.failed,
+                    )
+            except MailNotConfigured:
+                raise
+            except Exception:
+                db.session.rollback()
+                log.exception("outbox pass failed; retrying next round")
+            _deliver_webhooks()
+            db.session.remove()
+            if once:
+                return
+            self._stopping.wait(self.interval)
 
 
 def _deliver_webhooks() -> None:
@@ -370,27 +670,5 @@ def work(
     once: bool = False,
     stop: Callable[[], bool] | None = None,
 ) -> None:
-    """Deliver forever: a pass every ``interval`` seconds, the SLA sweep every ``sweep_every``."""
-    from models.sla import sweep
-
-    last_sweep = 0.0
-    while True:
-        if time.monotonic() - last_sweep >= sweep_every:
-            try:
-                sweep(auto_reoffer=current_app.config.get("LEADSHARE_AUTO_REOFFER", False))
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                log.exception("SLA sweep failed; retrying next round")
-            last_sweep = time.monotonic()
-        try:
-            report = deliver_due()
-            if report.sent or report.retried or report.failed:
-                log.info("outbox: %s", report)
-        except Exception:
-            db.session.rollback()
-            log.exception("outbox pass failed; retrying next round")
-        _deliver_webhooks()
-        if once or (stop is not None and stop()):
-            return
-        time.sleep(interval)
+    """Deliver forever (or once): see :class:`Worker`."""
+    Worker(interval=interval, sweep_every=sweep_every, stop=stop).run(once=once)

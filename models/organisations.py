@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, enum_column, utcnow
@@ -108,6 +109,37 @@ class Organisation(Base):
         return self.name
 
 
+#: A partner's SLAs when its policy says nothing else. A deployment changes them with
+#: ``FLASK_DEFAULT_RESPONSE_SLA_HOURS`` / ``FLASK_DEFAULT_UPDATE_SLA_DAYS``; every rule,
+#: page and new policy reads them through the functions below.
+RESPONSE_SLA_HOURS = 48
+UPDATE_SLA_DAYS = 14
+
+
+def default_response_sla_hours() -> int:
+    """Hours a partner has to answer an offer, unless its policy says otherwise."""
+    if has_app_context():
+        return int(current_app.config.get("DEFAULT_RESPONSE_SLA_HOURS", RESPONSE_SLA_HOURS))
+    return RESPONSE_SLA_HOURS
+
+
+def default_update_sla_days() -> int:
+    """Days an accepted lead may go without an update, unless the policy says otherwise."""
+    if has_app_context():
+        return int(current_app.config.get("DEFAULT_UPDATE_SLA_DAYS", UPDATE_SLA_DAYS))
+    return UPDATE_SLA_DAYS
+
+
+def response_sla_hours(policy: PartnerPolicy | None) -> int:
+    """The response SLA of a partner with ``policy`` (the default without one)."""
+    return policy.response_sla_hours if policy is not None else default_response_sla_hours()
+
+
+def update_sla_days(policy: PartnerPolicy | None) -> int:
+    """The update SLA of a partner with ``policy`` (the default without one)."""
+    return policy.update_sla_days if policy is not None else default_update_sla_days()
+
+
 class PartnerPolicy(Base):
     """What one partner may see and receive, set by an administrator (DESIGN gate 3)."""
 
@@ -124,8 +156,8 @@ class PartnerPolicy(Base):
     allowed_regions: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     allowed_product_lines: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     max_open_leads: Mapped[int] = mapped_column(default=10)
-    response_sla_hours: Mapped[int] = mapped_column(default=48)
-    update_sla_days: Mapped[int] = mapped_column(default=14)
+    response_sla_hours: Mapped[int] = mapped_column(default=default_response_sla_hours)
+    update_sla_days: Mapped[int] = mapped_column(default=default_update_sla_days)
 
     organisation: Mapped[Organisation] = relationship(back_populates="policy")
 

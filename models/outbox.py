@@ -16,7 +16,10 @@ if TYPE_CHECKING:
 
 
 class OutboxStatus(enum.Enum):
-    """pending → sent, or failed after the last retry."""
+    """pending → sent; failed at once on a permanent refusal or after the retry window.
+
+    A failed message goes back to pending through :func:`retry_failed`.
+    """
 
     PENDING = "pending"
     SENT = "sent"
@@ -46,6 +49,14 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     sent_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    #: The RFC 5322 Message-ID, fixed at the first delivery attempt and kept across retries,
+    #: so a receiver can recognise a message sent twice.
+    message_id: Mapped[str | None] = mapped_column(sa.String(255))
+    #: A delivery pass holds the message until then; after a crash another pass takes it.
+    leased_until: Mapped[datetime | None]
+    #: First temporary failure of the current retry window (None while nothing failed).
+    retry_since: Mapped[datetime | None]
 
     recipient: Mapped[User | None] = relationship()
 
@@ -79,3 +90,38 @@ def queue_message(
     )
     session.add(message)
     return message
+
+
+def retry_failed(
+    session: sa.orm.Session, actor: User | None = None, *, ids: list[int] | None = None
+) -> list[int]:
+    """Put failed messages (all, or those of ``ids``) back in the queue; return their ids.
+
+    Each gets a fresh retry window and keeps its Message-ID, so a receiver that
+    did get an earlier attempt recognises the message. Audited when staff do it.
+    """
+    from models.audit import record_event
+
+    query = sa.select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(ids))
+    messages = list(session.scalars(query.order_by(OutboxMessage.id)))
+    now = utcnow()
+    for message in messages:
+        before = {"status": message.status, "last_error": message.last_error}
+        message.status = OutboxStatus.PENDING
+        message.next_attempt_at = now
+        message.failed_at = None
+        message.leased_until = None
+        message.retry_since = None
+        if actor is not None:
+            record_event(
+                session,
+                actor,
+                "outbox.retried",
+                message,
+                before=before,
+                after={"status": message.status},
+            )
+    session.flush()
+    return [message.id for message in messages]

@@ -40,11 +40,18 @@ from sqlalchemy.orm import selectinload
 
 from models.base import db
 from models.catalogue import PRODUCT_LINES, REGIONS, label
+from models.labels import enum_label
 from models.leads import Lead
 from models.offers import HOLDING_STATES, Offer
-from models.organisations import TIER_WEIGHT, Organisation, OrgKind, PartnerStatus
+from models.organisations import (
+    TIER_WEIGHT,
+    Organisation,
+    OrgKind,
+    PartnerStatus,
+    response_sla_hours,
+)
 from models.scorecards import Scorecard, scorecards
-from models.workflow import DEFAULT_RESPONSE_SLA_HOURS, open_lead_counts, policy_problems
+from models.workflow import open_lead_counts, policy_problems
 
 WEIGHT_REGION = 3.0
 WEIGHT_PRODUCT = 3.0
@@ -108,6 +115,7 @@ def _score(
 
     if partner.tier is not None:
         score += WEIGHT_TIER * TIER_WEIGHT[partner.tier]
+        reasons.append(str(_l("%(tier)s partner", tier=enum_label(partner.tier))))
 
     if card.acceptance_rate is None:
         score += WEIGHT_ACCEPTANCE * NEUTRAL
@@ -115,7 +123,7 @@ def _score(
         score += WEIGHT_ACCEPTANCE * card.acceptance_rate
         reasons.append(str(_l("Accepts %(rate)s of offers", rate=_percent(card.acceptance_rate))))
 
-    sla_hours = policy.response_sla_hours if policy else DEFAULT_RESPONSE_SLA_HOURS
+    sla_hours = response_sla_hours(policy)
     if card.median_response_hours is None:
         score += WEIGHT_RESPONSE * NEUTRAL
     else:

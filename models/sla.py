@@ -11,18 +11,29 @@ message it queues carries a ``dedup_key``, so a second run changes nothing.
   ``LEADSHARE_AUTO_REOFFER``) the lead is then offered to the best-ranked
   partner without policy problems that has never had an offer for it, in the
   name of the lead's owner.
-- **Update SLA** — an accepted lead with no activity for the partner's
-  ``update_sla_days`` (default 14) is flagged stale (``lead.stale_since``) and
-  the partner is nudged, once per stale period (logging an activity or moving
-  the stage clears the flag).
+- **Waiting on the vendor** — while a details request waits for staff approval
+  (``details_requested``) the partner's clock is paused: no reminder to the
+  partner, no expiry; the lead's owner is reminded instead at the point the
+  partner would have been, and approving or refusing moves the deadline on by
+  the time the request waited.
+- **Update SLA** — an accepted lead with no activity for the partner's update
+  SLA (:func:`models.organisations.update_sla_days`) is flagged stale
+  (``lead.stale_since``) and the partner is nudged, once per stale period
+  (logging an activity or moving the stage clears the flag).
 - **Outcome SLA** — a lead past its ``expected_close_on`` without an outcome is
-  flagged (``lead.overdue_since``) and its owner told, once.
+  flagged (``lead.overdue_since``) and its owner told, once per date; the flag
+  clears when the date moves to today or later or the lead closes, so a new
+  date that passes brings a new notice.
+
+Every step selects its due records with one query whose conditions are in SQL
+(the deadlines of the partner's policy included), so a sweep over a large
+database loads only what it changes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -33,13 +44,14 @@ from models.base import business_zone, db, utcnow
 from models.errors import RuleError
 from models.leads import CLOSED_STAGES, WORKING_STAGES, Lead, Stage
 from models.offers import OPEN_STATES, Offer, OfferState
-from models.organisations import Organisation
+from models.organisations import PartnerPolicy, default_update_sla_days
 from models.outbox import queue_message
 from models.workflow import expire_offer, lead_payload, offer_lead, partner_recipients
 
 #: Share of the response time after which the partner is reminded.
 REMINDER_AT = 0.75
-DEFAULT_UPDATE_SLA_DAYS = 14
+#: States in which the partner's clock runs (``details_requested`` waits on the vendor).
+PARTNER_CLOCK_STATES = (OfferState.OFFERED, OfferState.DETAILS_GRANTED)
 
 
 @dataclass
@@ -47,15 +59,25 @@ class SweepReport:
     """What one sweep did (lead references and offer ids, for the log)."""
 
     reminded: list[int] = field(default_factory=list)
+    staff_reminded: list[int] = field(default_factory=list)
     expired: list[int] = field(default_factory=list)
     reoffered: list[int] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
     overdue: list[str] = field(default_factory=list)
+    overdue_cleared: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         """Whether the sweep did anything."""
-        return bool(self.reminded or self.expired or self.reoffered or self.stale or self.overdue)
+        return bool(
+            self.reminded
+            or self.staff_reminded
+            or self.expired
+            or self.reoffered
+            or self.stale
+            or self.overdue
+            or self.overdue_cleared
+        )
 
 
 def _flag(record: Offer | Lead, **values) -> None:
@@ -75,6 +97,18 @@ def _flag(record: Offer | Lead, **values) -> None:
         set_committed_value(record, key, value)
 
 
+def _seconds(column: sa.ColumnElement) -> sa.ColumnElement[float]:
+    """A timestamp as seconds, in SQL (PostgreSQL epoch, SQLite Julian day × 86,400)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.extract("epoch", column)
+    return sa.func.julianday(column) * 86400
+
+
+def _moment(now: datetime) -> sa.ColumnElement:
+    """``now`` as a naive-UTC SQL literal (how timestamps are stored)."""
+    return sa.literal(now.astimezone(UTC).replace(tzinfo=None), sa.DateTime())
+
+
 def _reminder_due(now: datetime) -> sa.ColumnElement[bool]:
     """SQL for "75 % of the response time has passed", so only due offers are loaded.
 
@@ -83,17 +117,7 @@ def _reminder_due(now: datetime) -> sa.ColumnElement[bool]:
     rule; this only keeps the sweep from loading every open offer
     (docs/performance.md: 150,000 open offers at full scale).
     """
-    moment = sa.literal(now.astimezone(UTC).replace(tzinfo=None), sa.DateTime())
-    if db.session.get_bind().dialect.name == "postgresql":
-
-        def seconds(column):
-            return sa.extract("epoch", column)
-    else:
-
-        def seconds(column):
-            return sa.func.julianday(column) * 86400
-
-    return seconds(Offer.offered_at) + 3 * seconds(Offer.respond_by) <= 4 * seconds(moment)
+    return _seconds(Offer.offered_at) + 3 * _seconds(Offer.respond_by) <= 4 * _seconds(_moment(now))
 
 
 def remind_offers(now: datetime, report: SweepReport) -> None:
@@ -101,7 +125,7 @@ def remind_offers(now: datetime, report: SweepReport) -> None:
     offers = db.session.scalars(
         sa.select(Offer)
         .where(
-            Offer.state.in_(OPEN_STATES),
+            Offer.state.in_(PARTNER_CLOCK_STATES),
             Offer.reminded_at.is_(None),
             Offer.respond_by > now,
             _reminder_due(now),
@@ -136,12 +160,39 @@ def remind_offers(now: datetime, report: SweepReport) -> None:
     db.session.flush()
 
 
+def remind_staff_of_details(now: datetime, report: SweepReport) -> None:
+    """Remind the lead's owner of a details request still waiting for approval, once.
+
+    The partner's clock is paused meanwhile, so the reminder comes when the
+    partner would have been reminded (75 % of the response time).
+    """
+    offers = db.session.scalars(
+        sa.select(Offer)
+        .where(Offer.state == OfferState.DETAILS_REQUESTED, _reminder_due(now))
+        .options(selectinload(Offer.organisation), selectinload(Offer.lead))
+        .order_by(Offer.id)
+    )
+    for offer in offers:
+        requested = offer.details_requested_at or offer.offered_at
+        queued = queue_message(
+            db.session,
+            "details_waiting",
+            offer.lead.owner,
+            lead_payload(offer.lead)
+            | {"partner_name": offer.organisation.name, "requested_at": requested.isoformat()},
+            dedup_key=f"details_waiting:{offer.id}:{requested.isoformat()}",
+        )
+        if queued is not None:
+            report.staff_reminded.append(offer.id)
+    db.session.flush()
+
+
 def expire_offers(now: datetime, report: SweepReport, *, auto_reoffer: bool) -> None:
     """Expire open offers past their deadline; optionally offer the lead to the next partner."""
     offers = list(
         db.session.scalars(
             sa.select(Offer)
-            .where(Offer.state.in_(OPEN_STATES), Offer.respond_by <= now)
+            .where(Offer.state.in_(PARTNER_CLOCK_STATES), Offer.respond_by <= now)
             .order_by(Offer.respond_by, Offer.id)
         )
     )
@@ -177,25 +228,35 @@ def reoffer(lead: Lead, *, now: datetime) -> Offer | None:
     return None
 
 
+def _stale_due(now: datetime) -> sa.ColumnElement[bool]:
+    """SQL for "no update within the partner's update SLA" (the policy's days, else the default).
+
+    last activity (or acceptance) + days × 86,400 s ≤ now, in seconds as for reminders.
+    """
+    last = sa.func.coalesce(Lead.last_activity_at, Offer.accepted_at)
+    days = sa.func.coalesce(PartnerPolicy.update_sla_days, default_update_sla_days())
+    return _seconds(last) + days * 86400 <= _seconds(_moment(now))
+
+
 def flag_stale(now: datetime, report: SweepReport) -> None:
     """Flag accepted leads with no activity within the partner's update SLA; nudge once."""
     rows = db.session.execute(
-        sa.select(Offer, Lead)
+        sa.select(Offer, Lead, PartnerPolicy.update_sla_days)
         .join(Lead, Lead.id == Offer.lead_id)
+        .outerjoin(PartnerPolicy, PartnerPolicy.organisation_id == Offer.organisation_id)
         .where(
             Offer.state == OfferState.ACCEPTED,
             Lead.stage.in_(WORKING_STAGES),
             Lead.stale_since.is_(None),
             Lead.archived.is_(False),
+            sa.or_(Lead.last_activity_at.is_not(None), Offer.accepted_at.is_not(None)),
+            _stale_due(now),
         )
-        .options(selectinload(Offer.organisation).selectinload(Organisation.policy))
+        .order_by(Lead.id)
     )
-    for offer, lead in rows:
-        policy = offer.organisation.policy
-        days = policy.update_sla_days if policy else DEFAULT_UPDATE_SLA_DAYS
+    for offer, lead, policy_days in rows:
+        days = policy_days if policy_days is not None else default_update_sla_days()
         last = lead.last_activity_at or offer.accepted_at
-        if last is None or now - last < timedelta(days=days):
-            continue
         _flag(lead, stale_since=now)
         payload = lead_payload(lead) | {"days": days, "last_activity_at": last.isoformat()}
         for person in partner_recipients(offer):
@@ -219,10 +280,45 @@ def flag_stale(now: datetime, report: SweepReport) -> None:
     db.session.flush()
 
 
+def business_today(now: datetime) -> date:
+    """Today in the business calendar (the deployment's business time zone)."""
+    return now.astimezone(business_zone()).date()
+
+
+def clear_overdue(now: datetime, report: SweepReport) -> None:
+    """Clear the overdue flag of leads whose date moved to today or later, or that closed."""
+    today = business_today(now)
+    leads = db.session.scalars(
+        sa.select(Lead)
+        .where(
+            Lead.overdue_since.is_not(None),
+            sa.or_(
+                Lead.expected_close_on.is_(None),
+                Lead.expected_close_on >= today,
+                Lead.stage.in_(CLOSED_STAGES),
+                Lead.archived.is_(True),
+            ),
+        )
+        .order_by(Lead.id)
+    )
+    for lead in leads:
+        flagged = lead.overdue_since
+        _flag(lead, overdue_since=None)
+        record_event(
+            db.session,
+            None,
+            "lead.overdue_cleared",
+            lead,
+            before={"overdue_since": flagged},
+            after={"expected_close_on": lead.expected_close_on, "stage": lead.stage},
+        )
+        report.overdue_cleared.append(lead.ref)
+    db.session.flush()
+
+
 def flag_overdue(now: datetime, report: SweepReport) -> None:
     """Flag leads past their expected close date without an outcome; tell the owner once."""
-    # The business calendar decides when a date is past.
-    today = now.astimezone(business_zone()).date()
+    today = business_today(now)
     leads = db.session.scalars(
         sa.select(Lead).where(
             Lead.expected_close_on < today,
@@ -258,7 +354,9 @@ def sweep(*, now: datetime | None = None, auto_reoffer: bool = False) -> SweepRe
     now = now or utcnow()
     report = SweepReport()
     remind_offers(now, report)
+    remind_staff_of_details(now, report)
     expire_offers(now, report, auto_reoffer=auto_reoffer)
     flag_stale(now, report)
+    clear_overdue(now, report)
     flag_overdue(now, report)
     return report

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user
 
+from models.organisations import response_sla_hours, update_sla_days
 from models.scorecards import SCORECARD_WINDOW_DAYS, scorecards
-from models.workflow import DEFAULT_RESPONSE_SLA_HOURS, open_lead_count
+from models.workflow import open_lead_count
 from portal import manager_required
 from portal.scorecard import bp
 
@@ -24,7 +25,7 @@ def index():
         organisation=organisation,
         open_leads=open_lead_count(organisation.id),
         max_open_leads=policy.max_open_leads if policy else None,
-        response_sla_hours=policy.response_sla_hours if policy else DEFAULT_RESPONSE_SLA_HOURS,
-        update_sla_days=policy.update_sla_days if policy else 14,
+        response_sla_hours=response_sla_hours(policy),
+        update_sla_days=update_sla_days(policy),
         window_days=SCORECARD_WINDOW_DAYS,
     )

@@ -17,10 +17,29 @@ def free_port() -> int:
 
 
 class Mailbox:
-    """What the SMTP server received: (envelope recipients, parsed message)."""
+    """What the SMTP server received: (envelope recipients, parsed message).
 
-    def __init__(self) -> None:
+    ``refuse`` maps a recipient address to the reply its RCPT gets (``"550 …"``,
+    ``"451 …"``); :attr:`connections` counts the SMTP sessions (EHLO/HELO).
+    """
+
+    def __init__(self, refuse: dict[str, str] | None = None) -> None:
         self.received: list[tuple[list[str], Message]] = []
+        self.refuse = refuse or {}
+        self.connections = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        """Count the session."""
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        """Refuse the addresses of :attr:`refuse` with their reply; accept the others."""
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         """Keep every message."""

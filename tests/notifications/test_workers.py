@@ -38,7 +38,7 @@ def test_two_workers_deliver_each_message_exactly_once(app, world, smtp):
     def worker(name: str) -> None:
         with app.app_context():
             barrier.wait()
-            reports[name] = deliver_due(worker=name)
+            reports[name] = deliver_due(worker=name, batch_size=5)
             db.session.remove()
 
     threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(2)]
