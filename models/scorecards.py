@@ -11,7 +11,10 @@ Definitions (all over offers made in the last :data:`SCORECARD_WINDOW_DAYS` days
   vendor withdrew, or one still open, does not count either way. ``None``
   without any answered or expired offer.
 - ``median_response_hours`` — median time from the offer to the partner's first
-  answer (details requested, accepted or declined). ``None`` without answers.
+  answer (details requested, accepted or declined); an offer that expired
+  unanswered counts as the slowest possible answer, its whole response time, so
+  never answering never scores better than answering late. ``None`` without
+  answers or expiries.
 - ``stale_leads`` — accepted leads still being worked that the update SLA sweep
   flagged as stale (no activity for the partner's update SLA).
 - ``won`` / ``lost`` — accepted leads closed that way; ``win_rate`` is
@@ -130,10 +133,17 @@ def scorecards(
 
 
 def _response_hours(ids: list[int] | None, since: datetime) -> dict[int, list[float]]:
-    """Hours from offer to first answer (:attr:`Offer.first_answer_at`), per partner."""
-    query = sa.select(Offer.organisation_id, Offer.offered_at, Offer.first_answer_at).where(
-        Offer.offered_at >= since, Offer.first_answer_at.is_not(None)
-    )
+    """Hours from offer to first answer (:attr:`Offer.first_answer_at`), per partner.
+
+    An offer that expired without any answer counts with its whole response time.
+    """
+    answered = Offer.first_answer_at.is_not(None)
+    unanswered_expiry = sa.and_(Offer.state == OfferState.EXPIRED, Offer.first_answer_at.is_(None))
+    query = sa.select(
+        Offer.organisation_id,
+        Offer.offered_at,
+        sa.case((answered, Offer.first_answer_at), else_=Offer.respond_by),
+    ).where(Offer.offered_at >= since, sa.or_(answered, unanswered_expiry))
     if ids is not None:
         query = query.where(Offer.organisation_id.in_(ids))
     result: dict[int, list[float]] = defaultdict(list)

@@ -46,7 +46,13 @@ from models.leads import CLOSED_STAGES, WORKING_STAGES, Lead, Stage
 from models.offers import OPEN_STATES, Offer, OfferState
 from models.organisations import PartnerPolicy, default_update_sla_days
 from models.outbox import queue_message
-from models.workflow import expire_offer, lead_payload, offer_lead, partner_recipients
+from models.workflow import (
+    expire_offer,
+    lead_payload,
+    notify_expiry,
+    offer_lead,
+    partner_recipients,
+)
 
 #: Share of the response time after which the partner is reminded.
 REMINDER_AT = 0.75
@@ -196,25 +202,35 @@ def expire_offers(now: datetime, report: SweepReport, *, auto_reoffer: bool) -> 
             .order_by(Offer.respond_by, Offer.id)
         )
     )
-    leads: dict[int, Lead] = {}
+    by_lead: dict[int, list[Offer]] = {}
     for offer in offers:
-        expire_offer(offer, now=now)
+        expire_offer(offer, now=now, notify=False)
         report.expired.append(offer.id)
-        leads[offer.lead_id] = offer.lead
-    if auto_reoffer:
-        for lead in leads.values():
-            reoffered = reoffer(lead, now=now)
-            if reoffered is not None:
-                report.reoffered.append(reoffered.id)
+        by_lead.setdefault(offer.lead_id, []).append(offer)
+    for expired in by_lead.values():
+        lead = expired[0].lead
+        tried = auto_reoffer and _free_to_offer(lead)
+        reoffered = reoffer(lead, now=now) if tried else None
+        if reoffered is not None:
+            report.reoffered.append(reoffered.id)
+        # One notice per expired offer, saying where the lead went next.
+        for offer in expired:
+            notify_expiry(offer, reoffer=reoffered, reoffer_tried=tried)
+    db.session.flush()
+
+
+def _free_to_offer(lead: Lead) -> bool:
+    """Qualified, not archived, and no partner holds it (open or accepted offer)."""
+    if lead.stage is not Stage.QUALIFIED or lead.archived:
+        return False
+    return not any(o.state in (*OPEN_STATES, OfferState.ACCEPTED) for o in lead.offers)
 
 
 def reoffer(lead: Lead, *, now: datetime) -> Offer | None:
     """Offer ``lead`` to the best partner that fits its policy and never had it; else None."""
     from models.routing import rank_partners
 
-    if lead.stage is not Stage.QUALIFIED or lead.archived:
-        return None
-    if any(o.state in (*OPEN_STATES, OfferState.ACCEPTED) for o in lead.offers):
+    if not _free_to_offer(lead):
         return None
     had_it = {o.organisation_id for o in lead.offers}
     for fit in rank_partners(lead, now=now):

@@ -12,12 +12,12 @@ from models.workflow.capacity import open_lead_count, open_lead_counts, policy_p
 from models.workflow.leads import add_note, qualify_lead
 from models.workflow.notifications import lead_payload, partner_managers, partner_recipients
 from models.workflow.offers import (
-    DEFAULT_RESPONSE_SLA_HOURS,
     accept_offer,
     assign_rep,
     decline_offer,
     expire_offer,
     grant_details,
+    notify_expiry,
     offer_lead,
     refuse_details,
     request_details,
@@ -33,7 +33,6 @@ from models.workflow.registrations import (
 )
 
 __all__ = [
-    "DEFAULT_RESPONSE_SLA_HOURS",
     "REGISTRATION_FIELDS",
     "SUSPENSION_REASON",
     "accept_offer",
@@ -44,6 +43,7 @@ __all__ = [
     "close_won",
     "decline_offer",
     "expire_offer",
+    "notify_expiry",
     "grant_details",
     "lead_payload",
     "log_activity",

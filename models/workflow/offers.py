@@ -25,15 +25,13 @@ from models.leads import (
     StageChange,
 )
 from models.offers import OPEN_STATES, DeclineReason, Offer, OfferState
-from models.organisations import Organisation
+from models.organisations import Organisation, response_sla_hours
 from models.outbox import queue_message
 from models.users import User
 from models.workflow.board import post_comment
 from models.workflow.capacity import policy_problems
 from models.workflow.guards import check_version, flush, require_partner_of, require_staff
 from models.workflow.notifications import notify_partner, offer_payload
-
-DEFAULT_RESPONSE_SLA_HOURS = 48
 
 
 def offer_lead(
@@ -69,7 +67,7 @@ def offer_lead(
     override_reason = (override_reason or "").strip() or None
     if problems and override_reason is None:
         raise PolicyViolation(" ".join(problems))
-    hours = partner.policy.response_sla_hours if partner.policy else DEFAULT_RESPONSE_SLA_HOURS
+    hours = response_sla_hours(partner.policy)
     offer = Offer(
         lead=lead,
         organisation=partner,
@@ -126,8 +124,22 @@ def request_details(offer: Offer, actor: User, *, now: datetime | None = None) -
     return _grant(offer, None, now)
 
 
+def _resume_clock(offer: Offer, now: datetime) -> datetime:
+    """Move the deadline on by the time the request waited for staff; return the old one.
+
+    While details wait for the vendor's approval the partner's clock is paused:
+    the vendor's delay is not the partner's (the sweep neither reminds nor
+    expires such an offer).
+    """
+    before = offer.respond_by
+    if offer.details_requested_at is not None and now > offer.details_requested_at:
+        offer.respond_by = before + (now - offer.details_requested_at)
+    return before
+
+
 def _grant(offer: Offer, actor: User | None, now: datetime) -> Offer:
     """Move a details request to granted and tell the partner."""
+    deadline_before = _resume_clock(offer, now)
     offer.state = OfferState.DETAILS_GRANTED
     offer.details_granted_at = now
     offer.details_granted_by_id = actor.id if actor else None
@@ -137,8 +149,8 @@ def _grant(offer: Offer, actor: User | None, now: datetime) -> Offer:
         actor,
         "offer.details_granted",
         offer,
-        before={"state": OfferState.DETAILS_REQUESTED},
-        after={"state": offer.state, "automatic": actor is None},
+        before={"state": OfferState.DETAILS_REQUESTED, "respond_by": deadline_before},
+        after={"state": offer.state, "automatic": actor is None, "respond_by": offer.respond_by},
         organisation_id=offer.organisation_id,
     )
     notify_partner(offer, "details_granted", offer_payload(offer))
@@ -153,7 +165,7 @@ def grant_details(offer: Offer, actor: User, *, now: datetime | None = None) -> 
     return _grant(offer, actor, now or utcnow())
 
 
-def refuse_details(offer: Offer, actor: User, *, reason: str) -> Offer:
+def refuse_details(offer: Offer, actor: User, *, reason: str, now: datetime | None = None) -> Offer:
     """Staff refuse a request for details; the offer stays open at teaser level."""
     require_staff(actor)
     if offer.state is not OfferState.DETAILS_REQUESTED:
@@ -161,6 +173,7 @@ def refuse_details(offer: Offer, actor: User, *, reason: str) -> Offer:
     if not reason or not reason.strip():
         raise MissingData(_l("Give a reason for refusing."), field="reason")
     limits.check_text(reason.strip(), limits.REASON_MAX, field="reason")
+    deadline_before = _resume_clock(offer, now or utcnow())
     offer.state = OfferState.OFFERED
     offer.details_refused_reason = reason.strip()
     flush()
@@ -169,8 +182,12 @@ def refuse_details(offer: Offer, actor: User, *, reason: str) -> Offer:
         actor,
         "offer.details_refused",
         offer,
-        before={"state": OfferState.DETAILS_REQUESTED},
-        after={"state": offer.state, "reason": offer.details_refused_reason},
+        before={"state": OfferState.DETAILS_REQUESTED, "respond_by": deadline_before},
+        after={
+            "state": offer.state,
+            "reason": offer.details_refused_reason,
+            "respond_by": offer.respond_by,
+        },
         organisation_id=offer.organisation_id,
     )
     notify_partner(offer, "details_refused", offer_payload(offer) | {"reason": reason.strip()})
@@ -311,8 +328,12 @@ def decline_offer(
     return offer
 
 
-def expire_offer(offer: Offer, *, now: datetime | None = None) -> Offer:
-    """An offer past its deadline without an answer expires; the owner is told."""
+def expire_offer(offer: Offer, *, now: datetime | None = None, notify: bool = True) -> Offer:
+    """An offer past its deadline without an answer expires; the owner is told.
+
+    The SLA sweep passes ``notify=False`` and calls :func:`notify_expiry` once it
+    knows whether the lead was re-offered, so the mail says where the lead went.
+    """
     now = now or utcnow()
     if offer.state not in OPEN_STATES:
         raise InvalidTransition(_l("Only an open offer can expire."))
@@ -320,8 +341,21 @@ def expire_offer(offer: Offer, *, now: datetime | None = None) -> Offer:
         raise InvalidTransition(_l("The offer's deadline has not passed."))
     end_offer(offer, None, OfferState.EXPIRED, now, reason="response SLA")
     flush()
-    queue_message(db.session, "offer_expired", offer.lead.owner, offer_payload(offer))
+    if notify:
+        notify_expiry(offer)
     return offer
+
+
+def notify_expiry(
+    offer: Offer, *, reoffer: Offer | None = None, reoffer_tried: bool = False
+) -> None:
+    """Tell the lead's owner that ``offer`` expired, and where the lead went next."""
+    payload = offer_payload(offer) | {
+        "reoffered_to": reoffer.organisation.name if reoffer is not None else None,
+        "reoffer_respond_by": reoffer.respond_by.isoformat() if reoffer is not None else None,
+        "reoffer_tried": reoffer_tried,
+    }
+    queue_message(db.session, "offer_expired", offer.lead.owner, payload)
 
 
 def withdraw_offer(offer: Offer, actor: User, *, reason: str, now: datetime | None = None) -> Offer:
