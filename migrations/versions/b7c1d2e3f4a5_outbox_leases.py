@@ -1,7 +1,7 @@
 """Outbox: stable Message-ID, delivery lease, retry window and failure time.
 
 Revision ID: b7c1d2e3f4a5
-Revises: a1c0f4e2b7d1
+Revises: 57aa4bb36e2e
 Create Date: 2026-11-24 03:20:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import models.base
 
 revision = "b7c1d2e3f4a5"
-down_revision = "a1c0f4e2b7d1"
+down_revision = "57aa4bb36e2e"
 branch_labels = None
 depends_on = None
 
