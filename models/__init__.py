@@ -6,6 +6,7 @@ Every model is imported here so that Alembic sees every table.
 from models.api_tokens import ApiToken
 from models.audit import AuditEvent, record_event
 from models.base import Base, utcnow
+from models.counters import CounterValue
 from models.leads import (
     Activity,
     Channel,
@@ -31,6 +32,7 @@ from models.organisations import (
 from models.outbox import OutboxMessage, OutboxStatus, queue_message
 from models.prospects import ConsentMethod, InstalledProduct, Prospect
 from models.registrations import DealRegistration, RegistrationStatus
+from models.snapshots import ReportSnapshot
 from models.users import Locale, Role, User
 from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
@@ -44,6 +46,7 @@ __all__ = [
     "Comment",
     "ConsentMethod",
     "ConversationNote",
+    "CounterValue",
     "DealRegistration",
     "DeclineReason",
     "DeliveryStatus",
@@ -66,6 +69,7 @@ __all__ = [
     "PartnerTier",
     "Prospect",
     "RegistrationStatus",
+    "ReportSnapshot",
     "Role",
     "Stage",
     "StageChange",

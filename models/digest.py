@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from models.base import db, utcnow
-from models.leads import CLOSED_STAGES, WORKING_STAGES, Lead, Stage, StageChange
-from models.offers import HOLDING_STATES, OPEN_STATES, Offer, OfferState
+from models.counters import waiting_items
+from models.leads import CLOSED_STAGES, Lead, Stage, StageChange
+from models.offers import HOLDING_STATES, Offer, OfferState
 from models.outbox import OutboxMessage, queue_message
 from models.users import Role, User
 
@@ -102,32 +103,36 @@ def staff_digest(user: User, w: Window) -> tuple[list[dict], list[dict]]:
 
 
 def partner_digest(user: User, w: Window) -> tuple[list[dict], list[dict]]:
-    """New offers and moves for a partner manager's organisation (a rep: their own leads)."""
-    query = (
-        sa.select(Offer)
-        .where(Offer.organisation_id == user.organisation_id)
-        .options(selectinload(Offer.lead))
+    """New offers and moves for a partner manager's organisation (a rep: their own leads).
+
+    What waits is :func:`models.counters.waiting_items`, the definition the
+    navigation badge counts, so the digest and the badge never disagree.
+    """
+    changed: list[dict] = []
+    accepted_lead_ids = []
+    if user.role is Role.PARTNER_MANAGER:
+        new_offers = db.session.scalars(
+            sa.select(Offer)
+            .where(
+                Offer.organisation_id == user.organisation_id,
+                Offer.offered_at >= w.start,
+                Offer.offered_at < w.end,
+            )
+            .options(selectinload(Offer.lead))
+            .order_by(Offer.id)
+        )
+        changed += [_item("offer_new", offer.lead) for offer in new_offers]
+    accepted = sa.select(Offer.lead_id).where(
+        Offer.organisation_id == user.organisation_id, Offer.state == OfferState.ACCEPTED
     )
     if user.role is Role.PARTNER_REP:
-        query = query.where(Offer.assigned_rep_id == user.id)
-    offers = list(db.session.scalars(query))
-    changed: list[dict] = []
-    waiting: list[dict] = []
-    accepted_lead_ids = []
-    for offer in offers:
-        lead = offer.lead
-        if offer.state is OfferState.ACCEPTED:
-            accepted_lead_ids.append(lead.id)
-        if _in(offer.offered_at, w) and user.role is Role.PARTNER_MANAGER:
-            changed.append(_item("offer_new", lead))
-        if offer.state in OPEN_STATES and user.role is Role.PARTNER_MANAGER:
-            waiting.append(_item("respond", lead, respond_by=offer.respond_by.isoformat()))
-        if offer.state is OfferState.ACCEPTED and lead.stage in WORKING_STAGES:
-            if lead.stale_since is not None:
-                waiting.append(_item("stale", lead))
-            elif lead.overdue_since is not None:
-                waiting.append(_item("overdue", lead))
+        accepted = accepted.where(Offer.assigned_rep_id == user.id)
+    accepted_lead_ids = list(db.session.scalars(accepted))
     changed += _stage_changes(accepted_lead_ids, w, user)
+    waiting: list[dict] = []
+    for kind, offer in waiting_items(db.session, user):
+        extra = {"respond_by": offer.respond_by.isoformat()} if kind == "respond" else {}
+        waiting.append(_item(kind, offer.lead, **extra))
     return changed, waiting
 
 

@@ -2,48 +2,29 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from models import counters
 from models.base import db
 from models.leads import (
-    WORKING_STAGES,
     Lead,
 )
-from models.offers import OPEN_STATES, Offer, OfferState
 from models.organisations import Organisation
 
 
-def holds_lead() -> sa.ColumnElement[bool]:
-    """An offer that counts against capacity: open, or accepted and still being worked."""
-    return sa.or_(
-        Offer.state.in_(OPEN_STATES),
-        sa.and_(Offer.state == OfferState.ACCEPTED, Lead.stage.in_(WORKING_STAGES)),
-    )
-
-
 def open_lead_count(organisation_id: int) -> int:
-    """Leads a partner holds: open offers plus accepted leads still being worked."""
-    return db.session.scalar(
-        sa.select(sa.func.count(Offer.id))
-        .join(Offer.lead)
-        .where(Offer.organisation_id == organisation_id, holds_lead())
-    )
+    """Leads a partner holds: open offers plus accepted leads still being worked.
+
+    Read from the ``holding`` counter kept with every change (:mod:`models.counters`),
+    so a capacity check costs one row whatever the partner's history; the
+    definition is :func:`models.counters.holds_lead`.
+    """
+    return open_lead_counts([organisation_id])[organisation_id]
 
 
 def open_lead_counts(organisation_ids: list[int]) -> dict[int, int]:
     """:func:`open_lead_count` for many partners in one query (0 for those holding none)."""
-    counts = dict.fromkeys(organisation_ids, 0)
-    if not organisation_ids:
-        return counts
-    rows = db.session.execute(
-        sa.select(Offer.organisation_id, sa.func.count(Offer.id))
-        .join(Offer.lead)
-        .where(Offer.organisation_id.in_(organisation_ids), holds_lead())
-        .group_by(Offer.organisation_id)
-    )
-    counts.update({org_id: int(n) for org_id, n in rows})
-    return counts
+    return counters.holding_counts(db.session, organisation_ids)
 
 
 def policy_problems(

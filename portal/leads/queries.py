@@ -9,13 +9,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from leadshare.extensions import db
-from models.base import utcnow
+from models import counters
 from models.gates import DisclosureLevel, disclosure_level, reachable_offers
 from models.leads import WORKING_STAGES, Activity, Lead, StageChange
 from models.offers import BoardRead, Comment, Offer, OfferState
 from models.organisations import Organisation
 from models.prospects import Prospect
-from models.users import Role, User
+from models.users import User
 
 #: Offer states at which the company name is disclosed, derived from the gate itself.
 COMPANY_STATES = tuple(
@@ -73,7 +73,13 @@ def _inbox_base(user: User, search: str | None = None) -> sa.Select:
 
 
 def tab_counts(user: User, search: str | None = None) -> dict[str, int]:
-    """How many offers each inbox tab holds (one statement)."""
+    """How many offers each inbox tab holds.
+
+    Without a search the figures are the counters kept with every change (one
+    small query whatever the partner's history); a search counts its matches.
+    """
+    if not (search or "").strip():
+        return dict(counters.partner_counts(db.session, user).tabs)
     tab = tab_of_offer().label("tab")
     rows = db.session.execute(
         _inbox_base(user, search).with_only_columns(tab, sa.func.count(Offer.id)).group_by(tab)
@@ -145,38 +151,8 @@ def _unread_posts(user: User) -> sa.Select:
 
 
 def waiting_count(user: User) -> int:
-    """Items waiting on ``user``: offers to answer, leads to assign (manager), unread posts."""
-    gate = reachable_offers(user)
-    waiting = []
-    if user.role is Role.PARTNER_MANAGER:
-        waiting.append(
-            sa.and_(
-                Offer.state.in_((OfferState.OFFERED, OfferState.DETAILS_GRANTED)),
-                Offer.respond_by > utcnow(),
-            )
-        )
-        waiting.append(
-            sa.and_(
-                Offer.state == OfferState.ACCEPTED,
-                Offer.assigned_rep_id.is_(None),
-                Lead.stage.in_(WORKING_STAGES),
-            )
-        )
-    unread = (
-        _unread_posts(user)
-        .where(Comment.offer_id == Offer.id)
-        # OFFSET 0 keeps PostgreSQL probing ix_comments_offer_id per offer instead of
-        # hashing every board post of every partner (measured: 0.9 s → ms at 500k posts).
-        .offset(0)
-        .exists()
-    )
-    waiting.append(sa.and_(Offer.state == OfferState.ACCEPTED, unread))
-    query = (
-        gate.join(Offer.lead)
-        .where(Lead.archived.is_(False), sa.or_(*waiting))
-        .with_only_columns(sa.func.count(Offer.id))
-    )
-    return db.session.scalar(query) or 0
+    """Items waiting on ``user`` (the badge), from the counters: see :mod:`models.counters`."""
+    return counters.waiting_total(db.session, user)
 
 
 def board_of(offer: Offer) -> list[Comment]:
