@@ -17,9 +17,16 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
     @expose("/")
     def index(self):
         """Today's overview for staff and seed 001's morning report."""
-        from admin.reports import overview, yesterday
+        from admin.reports import current_figures, day_report, overview
 
-        return self.render("staff/index.html", overview=overview(), y=yesterday())
+        figures = current_figures()
+        return self.render(
+            "staff/index.html",
+            overview=overview(figures),
+            y=day_report(figures),
+            as_of=figures.as_of,
+            live=figures.live,
+        )
 
 
 def init_admin(app: Flask) -> Admin:

@@ -29,7 +29,12 @@ from admin.forms import ConfirmForm, ImportUploadForm
 from admin.security import StaffAccessMixin
 from leadshare.extensions import db
 from models import limits, workflow
-from models.capture import LEAD_REQUIRED, capture_lead
+from models.capture import (
+    LEAD_REQUIRED,
+    CaptureInput,
+    capture_leads,
+    find_duplicates_bulk,
+)
 from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS
 from models.leads import Lead, LeadSource, Timing
 from models.organisations import Organisation, OrgKind
@@ -99,6 +104,8 @@ class RowResult:
     raw: dict[str, str]
     errors: list[str] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
+    #: Why the row looks like an existing prospect (shown before importing; not a stop).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -283,7 +290,28 @@ def read_csv(text: str) -> list[RowResult]:
             )
         rows.append(check_row(row, partners))
     check_capacity(rows)
+    check_duplicates(rows)
     return rows
+
+
+def check_duplicates(rows: list[RowResult]) -> None:
+    """Warn about rows that look like an existing prospect or an earlier row (set-based).
+
+    The same test as the "post a lead" form's duplicate warning
+    (:func:`models.capture.find_duplicates`), in three queries for the whole file.
+    """
+    good = [r for r in rows if r.ok]
+    found = find_duplicates_bulk(
+        [
+            (r.raw.get("company_name"), r.raw.get("contact_phone"), r.raw.get("contact_email"))
+            for r in good
+        ]
+    )
+    for row, reasons in zip(good, found, strict=True):
+        if reasons:
+            row.warnings.append(
+                str(_l("Looks like an existing prospect: %(reasons)s", reasons=", ".join(reasons)))
+            )
 
 
 def check_capacity(rows: list[RowResult]) -> None:
@@ -321,25 +349,41 @@ def check_capacity(rows: list[RowResult]) -> None:
         taken[partner.id] = earlier + 1
 
 
+#: Rows captured per batch: one flush of multi-row INSERTs per table and batch.
+BATCH = 1000
+
+
 def import_rows(
     rows: list[RowResult], actor: User, *, progress: Callable[[Iterable], Iterable] = iter
 ) -> ImportReport:
-    """Import the good rows in one transaction; any failure rolls every row back."""
+    """Import the good rows in one transaction; any failure rolls every row back.
+
+    Rows are captured in batches (:func:`models.capture.capture_leads`: the same
+    checks, rows and audit events as one lead posted by hand); a row naming a
+    partner is then offered to it through the offer rule (policy, audit, outbox).
+    """
     report = ImportReport(rows=rows)
+    good = report.good
     try:
-        for row in progress(report.good):
-            v = row.values
-            lead = capture_lead(
+        for start in progress(range(0, len(good), BATCH)):
+            batch = good[start : start + BATCH]
+            leads = capture_leads(
                 actor,
-                prospect=v["prospect"],
-                lead=v["lead"],
-                consent=v["consent"],
-                consent_method=v["consent_method"],
-                checklist=v["checklist"],
+                [
+                    CaptureInput(
+                        prospect=row.values["prospect"],
+                        lead=row.values["lead"],
+                        consent=row.values["consent"],
+                        consent_method=row.values["consent_method"],
+                        checklist=row.values["checklist"],
+                    )
+                    for row in batch
+                ],
             )
-            if v["partner"] is not None:
-                workflow.offer_lead(lead, v["partner"], actor)
-            report.imported.append(lead.ref)
+            for row, lead in zip(batch, leads, strict=True):
+                if row.values["partner"] is not None:
+                    workflow.offer_lead(lead, row.values["partner"], actor)
+                report.imported.append(lead.ref)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -433,6 +477,8 @@ def print_report(rows: list[RowResult]) -> None:
     for row in rows:
         if not row.ok:
             click.echo(f"line {row.line}: " + "; ".join(row.errors), err=True)
+        elif row.warnings:
+            click.echo(f"line {row.line} (imported): " + "; ".join(row.warnings), err=True)
 
 
 @leads_cli.command("import")
@@ -467,7 +513,7 @@ def import_command(file: Path, owner: str | None, dry_run: bool) -> None:
         return
     try:
         report = import_rows(
-            rows, actor, progress=lambda items: tqdm(items, desc="Importing", unit="lead")
+            rows, actor, progress=lambda batches: tqdm(batches, desc="Importing", unit="batch")
         )
     except Exception as err:
         raise click.ClickException(f"Nothing was imported: {err}") from err

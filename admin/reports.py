@@ -7,8 +7,10 @@ charts, their tables and the tests read the same numbers.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import time as time_module
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask_admin import BaseView, expose
@@ -21,7 +23,8 @@ from models.labels import enum_label
 from models.leads import WORKING_STAGES, ConversationNote, Lead, Stage
 from models.offers import OPEN_STATES, Offer, OfferState
 from models.organisations import Organisation, OrgKind
-from models.scorecards import scorecards
+from models.scorecards import Scorecard, scorecards
+from models.snapshots import ReportSnapshot, load_snapshot, store_snapshot
 
 
 def stage_funnel() -> list[tuple[Stage, int]]:
@@ -42,18 +45,6 @@ def offers_by_state() -> list[tuple[OfferState, int]]:
         db.session.execute(sa.select(Offer.state, sa.func.count()).group_by(Offer.state)).all()
     )
     return [(state, counts.get(state, 0)) for state in OfferState]
-
-
-def overview() -> dict[str, int]:
-    """What staff look at first: leads to qualify, to offer, offers waiting, being worked."""
-    stages = dict(stage_funnel())
-    states = dict(offers_by_state())
-    return {
-        "new": stages[Stage.NEW],
-        "qualified": stages[Stage.QUALIFIED],
-        "open_offers": sum(states[state] for state in OPEN_STATES),
-        "working": sum(stages[stage] for stage in WORKING_STAGES),
-    }
 
 
 @dataclass
@@ -95,19 +86,6 @@ def response_sla(now: datetime | None = None) -> SlaCompliance:
     return SlaCompliance(int(counted_on_time), int(counted_late))
 
 
-def partner_scorecards(now: datetime | None = None) -> list[tuple[Organisation, object]]:
-    """Every partner with its scorecard, by name."""
-    partners = list(
-        db.session.scalars(
-            sa.select(Organisation)
-            .where(Organisation.kind == OrgKind.PARTNER)
-            .order_by(Organisation.name)
-        )
-    )
-    cards = scorecards([p.id for p in partners], now=now)
-    return [(p, cards[p.id]) for p in partners]
-
-
 def yesterday(now: datetime | None = None) -> dict[str, int]:
     """Seed 001's morning report: what happened yesterday (user's time zone), what waits."""
     now = now or utcnow()
@@ -145,6 +123,15 @@ def yesterday(now: datetime | None = None) -> dict[str, int]:
         ),
         "won_amount": int(won_amount or 0),
         "lost": count(Lead, Lead.closed_at, Lead.stage == Stage.LOST),
+    }
+
+
+def waiting_on_staff() -> dict[str, int]:
+    """What waits on the vendor: leads to qualify, to offer, detail requests to approve.
+
+    Counts over the whole table: computed with the snapshot (:func:`refresh_reports`).
+    """
+    return {
         "waiting_details": db.session.scalar(
             sa.select(sa.func.count())
             .select_from(Offer)
@@ -177,14 +164,89 @@ def chart_json(kind: str, labels: list[str], values: list[float], label: str) ->
     )
 
 
-def dashboard(now: datetime | None = None) -> dict:
-    """Every figure of the dashboard."""
+SNAPSHOT = "dashboard"
+
+
+def compute_snapshot(now: datetime | None = None) -> dict[str, Any]:
+    """Every figure that aggregates the whole history, as JSON (what the snapshot stores)."""
+    now = now or utcnow()
+    sla = response_sla(now)
+    cards = scorecards(None, now=now)
     return {
-        "funnel": stage_funnel(),
-        "offers": offers_by_state(),
-        "sla": response_sla(now),
-        "scorecards": partner_scorecards(now),
-        "yesterday": yesterday(now),
+        "funnel": {stage.value: n for stage, n in stage_funnel()},
+        "offers": {state.value: n for state, n in offers_by_state()},
+        "sla": {"on_time": sla.on_time, "late": sla.late},
+        "scorecards": {str(org_id): asdict(card) for org_id, card in cards.items()},
+        "waiting": waiting_on_staff(),
+    }
+
+
+def refresh_reports(now: datetime | None = None) -> ReportSnapshot:
+    """Recompute the dashboard snapshot (the worker or cron; flushes, the caller commits)."""
+    started = time_module.perf_counter()
+    payload = compute_snapshot(now)
+    return store_snapshot(
+        db.session, SNAPSHOT, payload, seconds=time_module.perf_counter() - started
+    )
+
+
+@dataclass
+class Figures:
+    """The snapshot's figures and when they were computed (``live`` before any refresh)."""
+
+    payload: dict[str, Any]
+    as_of: datetime
+    live: bool
+
+
+def current_figures() -> Figures:
+    """The stored snapshot; before the first refresh, the figures computed now (not stored)."""
+    snapshot = load_snapshot(db.session, SNAPSHOT)
+    if snapshot is None:
+        return Figures(compute_snapshot(), utcnow(), live=True)
+    return Figures(snapshot.payload, snapshot.computed_at, live=False)
+
+
+def overview(figures: Figures | None = None) -> dict[str, int]:
+    """What staff look at first: leads to qualify, to offer, offers waiting, being worked."""
+    payload = (figures or current_figures()).payload
+    stages, states = payload["funnel"], payload["offers"]
+    return {
+        "new": stages.get(Stage.NEW.value, 0),
+        "qualified": stages.get(Stage.QUALIFIED.value, 0),
+        "open_offers": sum(states.get(state.value, 0) for state in OPEN_STATES),
+        "working": sum(stages.get(stage.value, 0) for stage in WORKING_STAGES),
+    }
+
+
+def day_report(figures: Figures, now: datetime | None = None) -> dict[str, int]:
+    """Yesterday's counts (live: one day's rows through the date indexes) and what waits."""
+    return {**yesterday(now), **figures.payload["waiting"]}
+
+
+def dashboard(now: datetime | None = None) -> dict:
+    """Every figure of the dashboard: history from the snapshot, yesterday live."""
+    figures = current_figures()
+    payload = figures.payload
+    partners = {
+        org.id: org
+        for org in db.session.scalars(
+            sa.select(Organisation).where(Organisation.kind == OrgKind.PARTNER)
+        )
+    }
+    cards = payload["scorecards"]
+    rows = []
+    for org in sorted(partners.values(), key=lambda o: o.name):
+        card = cards.get(str(org.id))
+        rows.append((org, Scorecard(**card) if card else Scorecard(organisation_id=org.id)))
+    return {
+        "funnel": [(stage, payload["funnel"].get(stage.value, 0)) for stage in Stage],
+        "offers": [(state, payload["offers"].get(state.value, 0)) for state in OfferState],
+        "sla": SlaCompliance(**payload["sla"]),
+        "scorecards": rows,
+        "yesterday": day_report(figures, now),
+        "as_of": figures.as_of,
+        "live": figures.live,
     }
 
 

@@ -114,38 +114,43 @@ def check_lead_limits(
         limits.check_activity_time(note.occurred_at, field="note_occurred_at", now=now)
 
 
-def capture_lead(
-    actor: User,
-    *,
-    prospect: dict[str, Any],
-    lead: dict[str, Any],
-    consent: bool = False,
-    consent_method: ConsentMethod | None = None,
-    consent_recorded_at: datetime | None = None,
-    checklist: dict[str, bool] | None = None,
-    note: NoteInput | None = None,
-    products: list[ProductInput] | None = None,
-    now: datetime | None = None,
-) -> Lead:
-    """Create a prospect and its lead (staff only); a complete checklist qualifies it."""
-    if not actor.is_staff:
-        raise NotAllowed()
-    now = now or utcnow()
-    missing = [f for f in PROSPECT_REQUIRED if not str(prospect.get(f) or "").strip()]
-    missing += [f for f in LEAD_REQUIRED if not str(lead.get(f) or "").strip()]
+@dataclass
+class CaptureInput:
+    """One lead to capture: what :func:`capture_lead` takes, for the bulk path."""
+
+    prospect: dict[str, Any]
+    lead: dict[str, Any]
+    consent: bool = False
+    consent_method: ConsentMethod | None = None
+    consent_recorded_at: datetime | None = None
+    checklist: dict[str, bool] | None = None
+    note: NoteInput | None = None
+    products: list[ProductInput] | None = None
+
+
+def _check(item: CaptureInput, now: datetime) -> None:
+    """The capture rule's checks: required fields, and how consent was obtained."""
+    missing = [f for f in PROSPECT_REQUIRED if not str(item.prospect.get(f) or "").strip()]
+    missing += [f for f in LEAD_REQUIRED if not str(item.lead.get(f) or "").strip()]
     if missing:
         raise MissingData(_l("Fill in every required field: %(fields)s", fields=", ".join(missing)))
-    if consent and consent_method is None:
+    if item.consent and item.consent_method is None:
         raise MissingData(_l("Say how the contact's consent was obtained."))
-    check_lead_limits(lead, note=note, now=now)
+    check_lead_limits(item.lead, note=item.note, now=now)
+
+
+def _build(actor: User, item: CaptureInput, now: datetime) -> tuple[Prospect, Lead, list]:
+    """The prospect, lead, installed products and first note of one capture (not added)."""
+    consent = item.consent
     record = Prospect(
-        **{k: (v.strip() if isinstance(v, str) else v) for k, v in prospect.items()},
+        **{k: (v.strip() if isinstance(v, str) else v) for k, v in item.prospect.items()},
         consent_to_share=consent,
-        consent_method=consent_method if consent else None,
-        consent_recorded_at=(consent_recorded_at or now) if consent else None,
+        consent_method=item.consent_method if consent else None,
+        consent_recorded_at=(item.consent_recorded_at or now) if consent else None,
         consent_recorded_by_id=actor.id if consent else None,
     )
-    checklist = checklist or {}
+    checklist = item.checklist or {}
+    lead = item.lead
     new_lead = Lead(
         prospect=record,
         teaser=lead["teaser"].strip(),
@@ -165,19 +170,19 @@ def capture_lead(
         timing=bool(checklist.get("timing")),
         now=now,
     )
-    db.session.add_all([record, new_lead])
-    for product in products or []:
-        db.session.add(
-            InstalledProduct(
-                prospect=record,
-                product_name=product.product_name.strip(),
-                product_line=product.product_line or None,
-                installed_on=product.installed_on,
-                quantity=product.quantity or 1,
-            )
+    extra: list = [
+        InstalledProduct(
+            prospect=record,
+            product_name=product.product_name.strip(),
+            product_line=product.product_line or None,
+            installed_on=product.installed_on,
+            quantity=product.quantity or 1,
         )
+        for product in item.products or []
+    ]
+    note = item.note
     if note is not None and note.text.strip():
-        db.session.add(
+        extra.append(
             ConversationNote(
                 lead=new_lead,
                 author=actor,
@@ -188,17 +193,119 @@ def capture_lead(
                 occurred_at=note.occurred_at or now,
             )
         )
-    db.session.flush()
+    return record, new_lead, extra
+
+
+def _audit(actor: User, prospect: Prospect, lead: Lead, item: CaptureInput) -> None:
+    """The ``lead.created`` event of one capture."""
     record_event(
         db.session,
         actor,
         "lead.created",
-        new_lead,
+        lead,
         after={
-            "company_key": record.company_key,
-            "stage": new_lead.stage,
-            "consent": consent,
-            "products": len(products or []),
+            "company_key": prospect.company_key,
+            "stage": lead.stage,
+            "consent": item.consent,
+            "products": len(item.products or []),
         },
     )
-    return new_lead
+
+
+def capture_lead(
+    actor: User,
+    *,
+    prospect: dict[str, Any],
+    lead: dict[str, Any],
+    consent: bool = False,
+    consent_method: ConsentMethod | None = None,
+    consent_recorded_at: datetime | None = None,
+    checklist: dict[str, bool] | None = None,
+    note: NoteInput | None = None,
+    products: list[ProductInput] | None = None,
+    now: datetime | None = None,
+) -> Lead:
+    """Create a prospect and its lead (staff only); a complete checklist qualifies it."""
+    item = CaptureInput(
+        prospect=prospect,
+        lead=lead,
+        consent=consent,
+        consent_method=consent_method,
+        consent_recorded_at=consent_recorded_at,
+        checklist=checklist,
+        note=note,
+        products=products,
+    )
+    return capture_leads(actor, [item], now=now)[0]
+
+
+def capture_leads(
+    actor: User, items: list[CaptureInput], *, now: datetime | None = None
+) -> list[Lead]:
+    """:func:`capture_lead` for many leads at once: the same checks, rows and audit events.
+
+    Every item is checked before anything is added; the rows are then inserted
+    with one flush (multi-row ``INSERT``s per table) and one ``lead.created``
+    event is added per lead (flushed with the caller's next flush or commit).
+    """
+    if not actor.is_staff:
+        raise NotAllowed()
+    now = now or utcnow()
+    for item in items:
+        _check(item, now)
+    built = [_build(actor, item, now) for item in items]
+    for record, new_lead, extra in built:
+        db.session.add_all([record, new_lead, *extra])
+    db.session.flush()
+    for (record, new_lead, _extra), item in zip(built, items, strict=True):
+        _audit(actor, record, new_lead, item)
+    return [new_lead for _record, new_lead, _extra in built]
+
+
+def find_duplicates_bulk(
+    keys: list[tuple[str | None, str | None, str | None]],
+) -> list[list[str]]:
+    """:func:`find_duplicates` for many prospects with three queries in all.
+
+    ``keys`` holds (company name, contact phone, contact e-mail) per candidate;
+    the result holds, per candidate, why it looks like an existing prospect or
+    an earlier candidate of the same batch (empty when it does not).
+    """
+    norm = [
+        (
+            normalise_company_name(company or ""),
+            normalise_phone(phone or ""),
+            (email or "").strip().lower(),
+        )
+        for company, phone, email in keys
+    ]
+    existing: dict[str, set[str]] = {"company": set(), "phone": set(), "email": set()}
+    columns = {
+        "company": Prospect.company_key,
+        "phone": Prospect.contact_phone_key,
+        "email": Prospect.contact_email,
+    }
+    for index, (name, column) in enumerate(columns.items()):
+        wanted = sorted({k[index] for k in norm if k[index]})
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start : start + 1000]
+            existing[name].update(
+                db.session.scalars(sa.select(column).where(column.in_(chunk)).distinct())
+            )
+    labels = {
+        "company": str(_l("same company name")),
+        "phone": str(_l("same contact phone")),
+        "email": str(_l("same contact e-mail")),
+    }
+    seen: dict[str, set[str]] = {"company": set(), "phone": set(), "email": set()}
+    result = []
+    for key in norm:
+        reasons = []
+        for index, name in enumerate(columns):
+            value = key[index]
+            if value and (value in existing[name] or value in seen[name]):
+                reasons.append(labels[name])
+            if value:
+                seen[name].add(value)
+        result.append(reasons)
+    return result

@@ -15,6 +15,7 @@ from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
 from leadshare.extensions import db
+from leadshare.pagination import keyset_page
 from models import workflow
 from models.audit import record_event
 from models.base import utcnow
@@ -70,11 +71,11 @@ def inbox():
     if tab not in queries.TABS:
         default = "new" if current_user.is_partner_manager else "accepted"
         tab = next((name for name, count in counts.items() if count), default)
-    page = db.paginate(
+    # Keyset pages: the rows after the last one shown, through the tab's index; no total.
+    page = keyset_page(
         queries.inbox_query(current_user, tab=tab, search=search, state=state, stage=stage),
         per_page=PER_PAGE,
-        max_per_page=PER_PAGE,
-        error_out=False,
+        bookmark=request.args.get("page"),
     )
     rows = [(offer, lead_view(current_user, offer)) for offer in page.items]
     return render_template(

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from admin import imports
 from leadshare.extensions import db
-from models import Lead, Offer
+from models import AuditEvent, Lead, Offer
 
 HEADER = [
     "company_name",
@@ -101,21 +103,69 @@ def test_report_and_import_exactly_the_good_rows(world, encoding):
 
 
 def test_a_crash_mid_import_leaves_nothing(world, monkeypatch):
-    """If the second good row fails, the first is rolled back too."""
-    rows = imports.read_csv(imports.decode(make_csv([row(1), row(2), row(3)])))
-    real = imports.capture_lead
-    calls = []
+    """If offering the second good row fails, the first row is rolled back too."""
+    rows = imports.read_csv(imports.decode(make_csv([row(1), row(2, partner="alpha"), row(3)])))
 
     def failing(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("disk full")
-        return real(*args, **kwargs)
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(imports, "capture_lead", failing)
+    monkeypatch.setattr(imports.workflow, "offer_lead", failing)
     with pytest.raises(RuntimeError):
         imports.import_rows(rows, world["sales"])
     assert db.session.scalar(sa.select(sa.func.count(Lead.id))) == 0
+
+
+def test_rows_like_an_existing_prospect_or_an_earlier_row_are_flagged(world, client, auth):
+    """The duplicate test of the "post a lead" form, for the whole file at once."""
+    imports.import_rows(imports.read_csv(imports.decode(make_csv([row(1)]))), world["sales"])
+    text = imports.decode(
+        make_csv(
+            [
+                row(2, company_name="株式会社インポート1"),  # an existing prospect
+                row(3),
+                row(4, contact_email="c3@imp.example.jp"),  # the row before
+                row(5),
+            ]
+        )
+    )
+    with force_locale("en"):
+        rows = imports.read_csv(text)
+    warned = {r.line: r.warnings for r in rows if r.warnings}
+    assert sorted(warned) == [2, 4]
+    assert "same company name" in warned[2][0]
+    assert "same contact e-mail" in warned[4][0]
+    # A warning is shown before importing, not a stop: the staff member decides.
+    auth.login("sales@vendor.example")
+    page = client.post(
+        "/admin/import/",
+        data={"file": (io.BytesIO(text.encode()), "leads.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert re.search(r'data-warning="2">[^<]+</td>', page)
+    assert 'data-warning="3"></td>' in page
+
+
+@pytest.mark.postgres
+def test_import_sends_as_many_statements_for_200_rows_as_for_20(world):
+    """Rows are inserted in batches: the statement count does not grow with the file.
+
+    PostgreSQL only: SQLAlchemy inserts ORM rows one by one on SQLite, whose
+    RETURNING order is not guaranteed; production runs PostgreSQL.
+    """
+    from tests.bench.conftest import statements
+
+    def count(first: int, n: int) -> int:
+        rows = imports.read_csv(imports.decode(make_csv([row(first + i) for i in range(n)])))
+        with statements() as seen:
+            report = imports.import_rows(rows, world["sales"])
+        assert len(report.imported) == n
+        return len(seen)
+
+    assert count(1000, 200) == count(100, 20)
+    events = db.session.scalar(
+        sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "lead.created")
+    )
+    assert events == 220
 
 
 def test_cli_imports_with_a_report(world, runner, tmp_path):

@@ -97,3 +97,26 @@ def test_response_sla_counts_late_answers_expiries_and_skips_withdrawals(world):
     sla = response_sla()
     assert (sla.on_time, sla.late) == (1, 2)
     assert sla.rate == 1 / 3
+
+
+def test_dashboard_and_home_read_the_snapshot_until_the_next_refresh(world, client, auth, runner):
+    """After ``flask reports refresh`` the pages show the snapshot and its time, not live counts."""
+    sales = world["sales"]
+    factories.lead(sales, qualified=False)
+    db.session.commit()
+    result = runner.invoke(args=["reports", "refresh"])
+    assert result.exit_code == 0 and "Reports refreshed" in result.output
+    factories.lead(sales, qualified=False)  # after the snapshot
+    db.session.commit()
+
+    auth.login("sales@vendor.example")
+    html = client.get("/admin/reports/").get_data(as_text=True)
+    assert cell(html, "data-stage", Stage.NEW.value) == "1"
+    assert 'data-figure="as_of"' in html
+    home = client.get("/admin/").get_data(as_text=True)
+    assert re.search(r'data-figure="new">\s*1\s*<', home)
+    assert 'data-figure="as_of"' in home
+
+    assert runner.invoke(args=["reports", "refresh"]).exit_code == 0
+    html = client.get("/admin/reports/").get_data(as_text=True)
+    assert cell(html, "data-stage", Stage.NEW.value) == "2"

@@ -89,7 +89,7 @@ def full_counts(seen: list[str]) -> list[str]:
 @pytest.fixture
 def bench_app(app):
     """The test app with the benchmark's comparison endpoints mounted."""
-    from leadshare.bench import register_bench_endpoints
+    from bench.app import register_bench_endpoints
 
     app.config["BENCH_ENDPOINTS"] = True
     register_bench_endpoints(app)
