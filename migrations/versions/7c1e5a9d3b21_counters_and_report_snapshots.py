@@ -1,7 +1,7 @@
 """counters kept with every change, and report snapshots
 
 Revision ID: 7c1e5a9d3b21
-Revises: 460102bf180d
+Revises: 57aa4bb36e2e
 Create Date: 2026-11-24 03:20:00
 
 The counters start empty: ``flask --app wsgi counters check --fix`` fills them
@@ -14,7 +14,7 @@ import models.base
 
 
 revision = '7c1e5a9d3b21'
-down_revision = '460102bf180d'
+down_revision = '57aa4bb36e2e'
 branch_labels = None
 depends_on = None
 
