@@ -1,7 +1,7 @@
 """counters kept with every change, and report snapshots
 
 Revision ID: 7c1e5a9d3b21
-Revises: 57aa4bb36e2e
+Revises: b7c1d2e3f4a5
 Create Date: 2026-11-24 03:20:00
 
 The counters start empty: ``flask --app wsgi counters check --fix`` fills them
@@ -14,7 +14,7 @@ import models.base
 
 
 revision = '7c1e5a9d3b21'
-down_revision = '57aa4bb36e2e'
+down_revision = 'b7c1d2e3f4a5'
 branch_labels = None
 depends_on = None
 
