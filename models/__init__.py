@@ -20,7 +20,7 @@ from models.leads import (
     StageChange,
     Timing,
 )
-from models.offers import BoardRead, Comment, DeclineReason, Offer, OfferState
+from models.offers import BoardRead, Comment, DeclineReason, EndCause, Offer, OfferState
 from models.organisations import (
     Engagement,
     Organisation,
@@ -50,6 +50,7 @@ __all__ = [
     "DealRegistration",
     "DeclineReason",
     "DeliveryStatus",
+    "EndCause",
     "Engagement",
     "InstalledProduct",
     "Lead",

@@ -15,7 +15,7 @@ from models.leads import (
     NoteVisibility,
     Timing,
 )
-from models.offers import DECLINE_REASON_LABELS, OFFER_STATE_LABELS
+from models.offers import DECLINE_REASON_LABELS, END_CAUSE_LABELS, OFFER_STATE_LABELS
 from models.organisations import Engagement, PartnerStatus, PartnerTier
 from models.outbox import OutboxStatus
 from models.prospects import ConsentMethod
@@ -26,6 +26,7 @@ ENUM_LABELS: dict[enum.Enum, object] = {
     **STAGE_LABELS,
     **OFFER_STATE_LABELS,
     **DECLINE_REASON_LABELS,
+    **END_CAUSE_LABELS,
     Role.ADMIN: _l("Administrator"),
     Role.SALES: _l("Sales"),
     Role.PARTNER_MANAGER: _l("Partner manager"),

@@ -71,6 +71,27 @@ DECLINE_REASON_LABELS = {
 }
 
 
+class EndCause(enum.Enum):
+    """Why an offer was withdrawn or expired, recorded as a code by the rule that ended it.
+
+    Readers see its label in their own language; what staff typed when they
+    withdrew an offer by hand stays in ``Offer.withdraw_reason``.
+    """
+
+    WITHDRAWN_BY_STAFF = "withdrawn_by_staff"
+    PARTNER_SUSPENDED = "partner_suspended"
+    ACCEPTED_BY_ANOTHER_PARTNER = "accepted_by_another_partner"
+    RESPONSE_SLA = "response_sla"
+
+
+END_CAUSE_LABELS = {
+    EndCause.WITHDRAWN_BY_STAFF: _l("Withdrawn by the vendor"),
+    EndCause.PARTNER_SUSPENDED: _l("Partner suspended"),
+    EndCause.ACCEPTED_BY_ANOTHER_PARTNER: _l("Accepted by another partner"),
+    EndCause.RESPONSE_SLA: _l("No answer within the response SLA"),
+}
+
+
 class Offer(Base):
     """A lead offered to one partner organisation."""
 
@@ -110,6 +131,7 @@ class Offer(Base):
     )
     decline_note: Mapped[str | None] = mapped_column(sa.Text)
     ended_at: Mapped[datetime | None]
+    end_cause: Mapped[EndCause | None] = mapped_column(enum_column(EndCause, "offer_end_cause"))
     withdraw_reason: Mapped[str | None] = mapped_column(sa.Text)
     # Every change of the offer moves it, so partners' systems can sync incrementally.
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

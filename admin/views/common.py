@@ -53,6 +53,12 @@ class BaseStaffView(StaffModelView):
     """Shared formatting of the back office's lists."""
 
     column_type_formatters = {**TYPE_FORMATTERS, enum.Enum: _enum_type_formatter}
+    # Details pages too: codes by their label and times in the reader's zone, not raw values.
+    column_type_formatters_detail = {
+        **typefmt.DETAIL_FORMATTERS,
+        **TYPE_FORMATTERS,
+        enum.Enum: _enum_type_formatter,
+    }
     column_type_formatters_export = {
         **typefmt.EXPORT_FORMATTERS,
         enum.Enum: _enum_type_formatter,

@@ -298,6 +298,7 @@ class OfferView(BaseStaffView):
         "decline_reason",
         "decline_note",
         "ended_at",
+        "end_cause",
         "withdraw_reason",
     ]
     column_export_list = [
@@ -338,6 +339,7 @@ class OfferView(BaseStaffView):
         "decline_reason": _l("Decline reason"),
         "decline_note": _l("Decline note"),
         "ended_at": _l("Ended"),
+        "end_cause": _l("Ended because"),
         "withdraw_reason": _l("Withdraw reason"),
         "lead.ref": _l("Lead"),
         "organisation.name": _l("Partner"),

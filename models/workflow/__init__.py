@@ -23,7 +23,7 @@ from models.workflow.offers import (
     request_details,
     withdraw_offer,
 )
-from models.workflow.partners import SUSPENSION_REASON, suspend_partner
+from models.workflow.partners import suspend_partner
 from models.workflow.pipeline import close_lost, close_won, log_activity, move_stage, stage_moves
 from models.workflow.registrations import (
     REGISTRATION_FIELDS,
@@ -34,7 +34,6 @@ from models.workflow.registrations import (
 
 __all__ = [
     "REGISTRATION_FIELDS",
-    "SUSPENSION_REASON",
     "accept_offer",
     "add_note",
     "approve_registration",

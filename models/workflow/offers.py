@@ -24,7 +24,7 @@ from models.leads import (
     Stage,
     StageChange,
 )
-from models.offers import OPEN_STATES, DeclineReason, Offer, OfferState
+from models.offers import OPEN_STATES, DeclineReason, EndCause, Offer, OfferState
 from models.organisations import Organisation, response_sla_hours
 from models.outbox import queue_message
 from models.users import User
@@ -266,7 +266,9 @@ def accept_offer(
         queue_message(db.session, "lead_assigned", rep, offer_payload(offer))
     for other in lead.offers:
         if other.id != offer.id and other.is_open:
-            end_offer(other, None, OfferState.WITHDRAWN, now, reason="accepted by another partner")
+            end_offer(
+                other, None, OfferState.WITHDRAWN, now, cause=EndCause.ACCEPTED_BY_ANOTHER_PARTNER
+            )
             notify_partner(other, "offer_withdrawn", offer_payload(other))
     if comment and comment.strip():
         post_comment(offer, actor, body=comment, now=now)
@@ -275,12 +277,23 @@ def accept_offer(
 
 
 def end_offer(
-    offer: Offer, actor: User | None, state: OfferState, now: datetime, *, reason: str | None
+    offer: Offer,
+    actor: User | None,
+    state: OfferState,
+    now: datetime,
+    *,
+    cause: EndCause | None = None,
+    reason: str | None = None,
 ) -> None:
-    """Close an open offer as declined, expired or withdrawn."""
+    """Close an open offer as declined, expired or withdrawn.
+
+    ``cause`` is the code of why a withdrawal or expiry happened; ``reason`` is a
+    person's own words (a staff withdrawal) or the decline reason's code.
+    """
     before = {"state": offer.state}
     offer.state = state
     offer.ended_at = now
+    offer.end_cause = cause
     if state is OfferState.WITHDRAWN:
         offer.withdraw_reason = reason
     record_event(
@@ -289,7 +302,7 @@ def end_offer(
         f"offer.{state.value}",
         offer,
         before=before,
-        after={"state": state, "reason": reason},
+        after={"state": state, "cause": cause, "reason": reason},
         organisation_id=offer.organisation_id,
     )
 
@@ -339,7 +352,7 @@ def expire_offer(offer: Offer, *, now: datetime | None = None, notify: bool = Tr
         raise InvalidTransition(_l("Only an open offer can expire."))
     if now < offer.respond_by:
         raise InvalidTransition(_l("The offer's deadline has not passed."))
-    end_offer(offer, None, OfferState.EXPIRED, now, reason="response SLA")
+    end_offer(offer, None, OfferState.EXPIRED, now, cause=EndCause.RESPONSE_SLA)
     flush()
     if notify:
         notify_expiry(offer)
@@ -358,15 +371,23 @@ def notify_expiry(
     queue_message(db.session, "offer_expired", offer.lead.owner, payload)
 
 
-def withdraw_offer(offer: Offer, actor: User, *, reason: str, now: datetime | None = None) -> Offer:
-    """Staff take an open offer back, with a reason."""
+def withdraw_offer(
+    offer: Offer,
+    actor: User,
+    *,
+    reason: str | None = None,
+    cause: EndCause = EndCause.WITHDRAWN_BY_STAFF,
+    now: datetime | None = None,
+) -> Offer:
+    """Staff take an open offer back: in their own words, or for a coded ``cause``."""
     require_staff(actor)
     if offer.state not in OPEN_STATES:
         raise InvalidTransition(_l("Only an open offer can be withdrawn."))
-    if not reason or not reason.strip():
+    reason = (reason or "").strip() or None
+    if reason is None and cause is EndCause.WITHDRAWN_BY_STAFF:
         raise MissingData(_l("Give a reason for withdrawing."), field="reason")
-    limits.check_text(reason.strip(), limits.REASON_MAX, field="reason")
-    end_offer(offer, actor, OfferState.WITHDRAWN, now or utcnow(), reason=reason.strip())
+    limits.check_text(reason, limits.REASON_MAX, field="reason")
+    end_offer(offer, actor, OfferState.WITHDRAWN, now or utcnow(), cause=cause, reason=reason)
     flush()
     notify_partner(offer, "offer_withdrawn", offer_payload(offer))
     return offer

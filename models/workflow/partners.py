@@ -13,16 +13,13 @@ from models.errors import (
     InvalidTransition,
     NotAllowed,
 )
-from models.offers import OPEN_STATES, Offer
+from models.offers import OPEN_STATES, EndCause, Offer
 from models.organisations import Organisation, PartnerStatus
 from models.outbox import queue_message
 from models.users import User
 from models.workflow.guards import flush
 from models.workflow.notifications import offer_payload
 from models.workflow.offers import withdraw_offer
-
-#: The withdrawal reason of the offers a suspension takes back.
-SUSPENSION_REASON = "partner suspended"
 
 
 def suspend_partner(org: Organisation, actor: User, *, now: datetime | None = None) -> list[Offer]:
@@ -52,7 +49,7 @@ def suspend_partner(org: Organisation, actor: User, *, now: datetime | None = No
         )
     )
     for offer in offers:
-        withdraw_offer(offer, actor, reason=SUSPENSION_REASON, now=now)
+        withdraw_offer(offer, actor, cause=EndCause.PARTNER_SUSPENDED, now=now)
         queue_message(db.session, "partner_suspended", offer.lead.owner, offer_payload(offer))
     record_event(
         db.session,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from leadshare.extensions import db
-from models import AuditEvent, OfferState, OutboxMessage, PartnerStatus
+from models import AuditEvent, EndCause, OfferState, OutboxMessage, PartnerStatus
 from models import workflow as wf
 from tests import factories
 from tests.conftest import Auth
@@ -47,7 +47,7 @@ def test_suspending_in_the_partner_form_withdraws_open_offers(world, client, aut
     assert response.status_code == 302
     db.session.expire_all()
     assert alpha.status is PartnerStatus.SUSPENDED
-    assert offer.state is OfferState.WITHDRAWN and offer.withdraw_reason == "partner suspended"
+    assert offer.state is OfferState.WITHDRAWN and offer.end_cause is EndCause.PARTNER_SUSPENDED
     assert kinds("offer_withdrawn") == ["manager@alpha.example"]
     assert kinds("partner_suspended") == ["sales@vendor.example"]
     actions = set(db.session.scalars(sa.select(AuditEvent.action)))
@@ -55,9 +55,15 @@ def test_suspending_in_the_partner_form_withdraws_open_offers(world, client, aut
     # The partner's session is over, and logging in again is refused.
     assert partner_client.get("/leads").status_code == 302
     assert Auth(partner_client).login("manager@alpha.example").status_code != 302
-    # The lead page shows the withdrawal with its reason's effect: the offer is no longer open.
+    # The lead page shows the withdrawal and its cause in the reader's language.
     page = client.get(f"/admin/desk/{offer.lead.ref}").get_data(as_text=True)
-    assert "Withdrawn" in page
+    assert "Withdrawn" in page and "Partner suspended" in page
+    assert "partner_suspended" not in page
+    client.post("/language", data={"locale": "ja", "next": "/admin/"})
+    page = client.get(f"/admin/desk/{offer.lead.ref}").get_data(as_text=True)
+    assert "パートナー停止" in page
+    details = client.get(f"/admin/offers/details/?id={offer.id}").get_data(as_text=True)
+    assert "パートナー停止" in details
 
 
 def test_saving_a_suspended_partner_again_changes_nothing(world, client, auth):

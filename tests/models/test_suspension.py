@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from leadshare.extensions import db
-from models import AuditEvent, OfferState, OutboxMessage, PartnerStatus, Role
+from models import AuditEvent, EndCause, OfferState, OutboxMessage, PartnerStatus, Role
 from models import workflow as wf
 from models.errors import InvalidTransition, NotAllowed
 from tests import factories as f
@@ -51,7 +51,7 @@ def test_suspension_withdraws_open_offers_and_tells_managers_and_owners(world, a
     assert [o.id for o in withdrawn] == [offered.id, granted.id]
     for offer in (offered, granted):
         assert offer.state is OfferState.WITHDRAWN
-        assert offer.withdraw_reason == "partner suspended"
+        assert offer.end_cause is EndCause.PARTNER_SUSPENDED and offer.withdraw_reason is None
     # Accepted work and other partners' offers are untouched.
     assert alpha_offers["accepted"].state is OfferState.ACCEPTED
     assert alpha_offers["beta"].state is OfferState.OFFERED

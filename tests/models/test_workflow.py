@@ -13,6 +13,7 @@ from models import (
     AuditEvent,
     Channel,
     DeclineReason,
+    EndCause,
     LostReason,
     NoteCategory,
     NoteVisibility,
@@ -203,6 +204,7 @@ def test_accept_withdraws_the_other_open_offers(world, offered):
     assert offered.assigned_rep == world["alpha_rep"]
     assert lead.stage is Stage.APPOINTMENT
     assert other.state is OfferState.WITHDRAWN
+    assert other.end_cause is EndCause.ACCEPTED_BY_ANOTHER_PARTNER and not other.withdraw_reason
     assert outbox("offer_withdrawn")[0].to_email == "manager@beta.example"
     assert outbox("offer_accepted")[0].to_email == "sales@vendor.example"
     assert outbox("lead_assigned")[0].to_email == "rep@alpha.example"
@@ -274,6 +276,7 @@ def test_expire_only_after_the_deadline(world, offered):
         wf.expire_offer(offered)
     wf.expire_offer(offered, now=offered.respond_by + timedelta(seconds=1))
     assert offered.state is OfferState.EXPIRED
+    assert offered.end_cause is EndCause.RESPONSE_SLA
     assert offered.lead.stage is Stage.QUALIFIED  # back among the leads to offer
     assert outbox("offer_expired")
 
@@ -285,6 +288,7 @@ def test_withdraw_needs_staff_and_a_reason(world, offered):
         wf.withdraw_offer(offered, world["sales"], reason="")
     wf.withdraw_offer(offered, world["sales"], reason="重複")
     assert offered.state is OfferState.WITHDRAWN
+    assert (offered.end_cause, offered.withdraw_reason) == (EndCause.WITHDRAWN_BY_STAFF, "重複")
 
 
 # --------------------------------------------------------------------------- working the lead
