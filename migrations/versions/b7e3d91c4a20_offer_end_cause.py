@@ -4,7 +4,7 @@ Existing rows get their code from the state and the English text the rules used
 to write into withdraw_reason; staff's own words stay in withdraw_reason.
 
 Revision ID: b7e3d91c4a20
-Revises: b7c1d2e3f4a5
+Revises: 7c1e5a9d3b21
 Create Date: 2026-11-24 03:35:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b7e3d91c4a20"
-down_revision = "b7c1d2e3f4a5"
+down_revision = "7c1e5a9d3b21"
 branch_labels = None
 depends_on = None
 
