@@ -11,7 +11,7 @@ from flask import Flask
 
 from leadshare import sqlite as _sqlite  # noqa: F401 - registers the connect hook
 from leadshare.config import CONFIGS, Config
-from leadshare.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from leadshare.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: type[Config] | str | None = None, **overrides: Any) -> Flask:
@@ -23,6 +23,7 @@ def create_app(config: type[Config] | str | None = None, **overrides: Any) -> Fl
     app.config.from_prefixed_env()
     app.config.update(overrides)
     _finish_config(app)
+    register_proxy(app)
 
     register_extensions(app)
     register_security(app)
@@ -60,20 +61,44 @@ def _finish_config(app: Flask) -> None:
         }
 
 
+def register_proxy(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` proxies, take the client's address and scheme from them.
+
+    werkzeug's ProxyFix trusts only the last ``TRUSTED_PROXIES`` entries of
+    X-Forwarded-For / X-Forwarded-Proto, so a client cannot forge its address;
+    the login throttle then keys on the real client instead of the proxy.
+    """
+    count = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
+
 def register_extensions(app: Flask) -> None:
     """Bind every extension to the app."""
-    from leadshare import i18n
+    from leadshare import assets, i18n
 
+    assets.init_app(app)  # first: its compression then runs after every other hook
     db.init_app(app)
-    migrate.init_app(
-        app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True
-    )
+    migrate.init_app(app, db, directory=str(migrations_directory(app)), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
-    mail.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
+
+
+def migrations_directory(app: Flask) -> Path:
+    """The Alembic migrations: inside the installed package, else the repository's ``migrations/``.
+
+    ``pip install .`` copies them into ``leadshare/migrations`` (setup.py); a
+    checkout or an editable install uses the folder beside the package.
+    """
+    packaged = Path(app.root_path) / "migrations"
+    if (packaged / "env.py").is_file():
+        return packaged
+    return Path(app.root_path).parent / "migrations"
 
 
 def register_security(app: Flask) -> None:
