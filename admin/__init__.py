@@ -17,11 +17,18 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
     @expose("/")
     def index(self):
         """Today's overview for staff and seed 001's morning report."""
+        from flask_login import current_user
+
         from admin.reports import current_figures, day_report, overview
+        from admin.views.records import FAILED_FILTER
+        from models.base import db
+        from models.outbox import failed_count
 
         figures = current_figures()
         return self.render(
             "staff/index.html",
+            failed_mail=failed_count(db.session) if current_user.is_admin else 0,
+            failed_filter=FAILED_FILTER,
             overview=overview(figures),
             y=day_report(figures),
             as_of=figures.as_of,

@@ -125,3 +125,12 @@ def retry_failed(
             )
     session.flush()
     return [message.id for message in messages]
+
+
+def failed_count(session: sa.orm.Session) -> int:
+    """How many messages failed for good and wait for an operator."""
+    return session.scalar(
+        sa.select(sa.func.count(OutboxMessage.id)).where(
+            OutboxMessage.status == OutboxStatus.FAILED
+        )
+    )

@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+from flask import flash
+from flask_admin.actions import action
+from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from admin.views.common import BaseStaffView, when
 from models.audit import AuditEvent
-from models.outbox import OutboxMessage
+from models.base import db
+from models.labels import enum_label
+from models.outbox import OutboxMessage, OutboxStatus, retry_failed
+
+#: The outbox list filtered on failed messages (the staff home links here).
+FAILED_FILTER = {"flt0_0": OutboxStatus.FAILED.value}
+
+
+class StatusIs(sqla_filters.FilterEqual):
+    """Status equals one of the outbox statuses; an unknown value is ignored, not a crash."""
+
+    def __init__(self, column, name):
+        super().__init__(
+            column, name, options=lambda: [(s.value, enum_label(s)) for s in OutboxStatus]
+        )
+
+    def validate(self, value):
+        """Only the statuses there are."""
+        return value in {status.value for status in OutboxStatus}
+
+    def clean(self, value):
+        """The status member of ``value``."""
+        return OutboxStatus(value)
 
 
 class AuditView(BaseStaffView):
@@ -70,7 +97,7 @@ class AuditView(BaseStaffView):
 
 
 class OutboxView(BaseStaffView):
-    """Notifications waiting, sent or failed (administrators only, read-only)."""
+    """Notifications waiting, sent or failed (administrators only); failed ones can be retried."""
 
     admin_only = True
     permissions = {"admin": {"export"}}
@@ -81,7 +108,9 @@ class OutboxView(BaseStaffView):
         "locale",
         "status",
         "attempts",
+        "next_attempt_at",
         "sent_at",
+        "failed_at",
         "last_error",
     ]
     column_details_list = [
@@ -94,12 +123,20 @@ class OutboxView(BaseStaffView):
         "attempts",
         "next_attempt_at",
         "sent_at",
+        "failed_at",
         "last_error",
+        "message_id",
         "dedup_key",
     ]
     column_export_list = ["created_at", "kind", "to_email", "status", "attempts", "sent_at"]
     column_searchable_list = ["kind", "to_email"]
-    column_filters = ["status", "kind", *when(OutboxMessage.created_at, _l("Queued"))]
+    column_filters = [
+        StatusIs(OutboxMessage.status, _l("Status")),  # first: FAILED_FILTER names it flt0_0
+        "kind",
+        "to_email",
+        *when(OutboxMessage.created_at, _l("Queued")),
+        *when(OutboxMessage.failed_at, _l("Failed")),
+    ]
     column_default_sort = ("created_at", True)
     column_labels = {
         "created_at": _l("Queued"),
@@ -113,4 +150,18 @@ class OutboxView(BaseStaffView):
         "payload": _l("Content"),
         "next_attempt_at": _l("Next attempt"),
         "dedup_key": _l("Deduplication key"),
+        "failed_at": _l("Failed"),
+        "message_id": _l("Message-ID"),
     }
+
+    @action(
+        "retry",
+        _l("Send again"),
+        _l("Put the selected failed messages back in the queue?"),
+    )
+    def action_retry(self, ids):
+        """Put failed messages back in the queue (the rule keeps their Message-ID)."""
+        wanted = [message.id for message in self.scoped_ids(ids)]
+        requeued = retry_failed(db.session, current_user, ids=wanted)
+        db.session.commit()
+        flash(_("%(count)d messages are back in the queue.", count=len(requeued)), "success")
