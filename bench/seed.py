@@ -734,6 +734,12 @@ def offer_rows(plan: Plan) -> Iterator[Row]:
                 fmt(offered + 7200) if ended else None,
                 "accepted by another partner" if state == "withdrawn" else None,
                 1,
+                # updated_at: the offer's last change.
+                fmt(
+                    offered
+                    + (7200 if ended else 3600 if accepted else 1200 if granted else 0)
+                    + (600 if requested and not (ended or accepted or granted) else 0)
+                ),
             )
     plan.offer_counts = counts
 
@@ -761,6 +767,7 @@ OFFER_COLUMNS = [
     "ended_at",
     "withdraw_reason",
     "version",
+    "updated_at",
 ]
 
 
