@@ -83,7 +83,7 @@ def _work_forms(lead: Lead) -> dict:
     )
     return {
         "stage": stage if moves else None,
-        "activity": activity,
+        "activity": activity if lead.takes_activities else None,
         "won": WonForm(formdata=None, version=lead.version) if lead.is_working else None,
         "lost": LostForm(formdata=None, version=lead.version) if lead.is_working else None,
     }

@@ -51,6 +51,8 @@ WORKING_STAGES = (Stage.APPOINTMENT, Stage.NEEDS_HEARING, Stage.PROPOSAL)
 #: Stages after an order: they only move forward.
 ORDER_STAGES = (Stage.WON, Stage.DELIVERED, Stage.PAID)
 CLOSED_STAGES = (*ORDER_STAGES, Stage.LOST)
+#: Stages in which contacts with the prospect are still logged: worked, or ordered and not paid.
+ACTIVITY_STAGES = (*WORKING_STAGES, Stage.WON, Stage.DELIVERED)
 #: Stages a worked lead may be moved to by hand, in either door (won and lost go through
 #: their own close rules); ``models.workflow.stage_moves`` says which apply from where.
 MOVABLE_STAGES = (*WORKING_STAGES, Stage.DELIVERED, Stage.PAID)
@@ -258,6 +260,11 @@ class Lead(Base):
     def accepted_offer(self) -> Offer | None:
         """The offer through which a partner works the lead (at most one, see ``Offer``)."""
         return next((offer for offer in self.offers if offer.is_accepted), None)
+
+    @property
+    def takes_activities(self) -> bool:
+        """Activities may be logged: the lead is being worked, or won and not yet paid."""
+        return self.stage in ACTIVITY_STAGES
 
     @property
     def is_closed(self) -> bool:

@@ -186,9 +186,11 @@ def log_activity(
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> Activity:
-    """Log a contact with the prospect on an accepted lead (seed 001's activity record)."""
+    """Log a contact with the prospect on an accepted lead that is not paid or lost yet."""
     require_worker(actor, offer)
     check_version(offer.lead, expected_version)
+    if not offer.lead.takes_activities:
+        raise InvalidTransition(_l("Activities can no longer be logged on this lead."))
     if not detail or not detail.strip():
         raise MissingData(_l("Describe the activity."), field="detail")
     now = now or utcnow()

@@ -193,6 +193,7 @@ def _render_lead(offer: Offer, *, submitted: dict | None = None, status: int = 2
         templates={c.value: str(t) for c, t in ACTIVITY_TEMPLATES.items()},
         respond_open=offer.is_open and offer.respond_by > utcnow(),
         lead_stage=lead_stage,
+        takes_activities=disclosure.stage and lead.takes_activities,
     )
     if request.method == "GET":
         db.session.commit()

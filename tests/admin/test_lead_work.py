@@ -254,3 +254,29 @@ def test_the_forms_carry_their_csrf_token(world, worked, client, auth):
     )
     assert response.status_code == 302
     assert reload(worked).stage is Stage.PROPOSAL
+
+
+@pytest.mark.parametrize("stage", [Stage.PAID, Stage.LOST])
+def test_no_activity_form_once_paid_or_lost_and_a_post_is_refused(
+    world, worked, client, auth, stage
+):
+    """The page offers the form only where the rule allows it; a forged post changes nothing."""
+    from tests.models.test_workflow import _work_to
+
+    _work_to(worked.accepted_offer, world["alpha_rep"], stage)
+    db.session.commit()
+    auth.login("sales@vendor.example")
+    assert 'id="activity-form"' not in page(client, worked)
+    response = client.post(
+        f"/admin/desk/{worked.ref}/activities",
+        data={
+            "activity-occurred_at": "2025-01-10T10:30",
+            "activity-channel": "visit",
+            "activity-category": "order",
+            "activity-detail": "forged",
+            "activity-version": worked.version,
+        },
+        follow_redirects=True,
+    )
+    assert "Activities can no longer be logged on this lead." in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Activity.id))) == 1

@@ -388,6 +388,58 @@ def test_log_activity_clears_the_stale_flag(world, accepted):
         )
 
 
+def _work_to(offer, worker, stage: Stage) -> None:
+    """Take an accepted lead to ``stage`` through the rules (won and lost with their data)."""
+    if stage in (Stage.WON, Stage.DELIVERED, Stage.PAID):
+        wf.close_won(
+            offer,
+            worker,
+            order_date=date(2025, 2, 1),
+            product="サーバー",
+            amount=1_000_000,
+            delivery_date=date(2025, 3, 1),
+        )
+        for later in (Stage.DELIVERED, Stage.PAID):
+            if offer.lead.stage is not stage:
+                wf.move_stage(offer, worker, later)
+    elif stage is Stage.LOST:
+        wf.close_lost(offer, worker, reason=LostReason.PRICE)
+    elif stage is not offer.lead.stage:
+        wf.move_stage(offer, worker, stage)
+
+
+@pytest.mark.parametrize(
+    ("stage", "allowed"),
+    [
+        (Stage.PROPOSAL, True),
+        (Stage.WON, True),
+        (Stage.DELIVERED, True),
+        (Stage.PAID, False),
+        (Stage.LOST, False),
+    ],
+)
+def test_activities_are_logged_until_the_lead_is_paid_or_lost(world, accepted, stage, allowed):
+    """The rule, not a template, refuses activities on a paid or lost lead."""
+    _work_to(accepted, world["alpha_rep"], stage)
+
+    def log():
+        return wf.log_activity(
+            accepted,
+            world["alpha_rep"],
+            occurred_at=utcnow() - timedelta(hours=1),
+            channel=Channel.VISIT,
+            category=NoteCategory.ORDER,
+            detail="納品後の訪問",
+        )
+
+    if allowed:
+        assert log().id
+    else:
+        with pytest.raises(InvalidTransition):
+            log()
+        assert accepted.lead.activities == []
+
+
 def test_board_posts_notify_the_other_side(world, accepted):
     wf.post_comment(accepted, world["alpha_rep"], body="訪問しました")
     assert outbox("comment_new")[-1].to_email == "sales@vendor.example"

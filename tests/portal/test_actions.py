@@ -253,6 +253,17 @@ def test_close_as_lost(client, auth, world, offer_for):
     )
     assert "closed as lost" in html
     assert _offer(offer.id).lead.stage is Stage.LOST
+    assert 'id="activity-form"' not in html
+    posted = {
+        "day": "2025-01-10",
+        "time": "10:00",
+        "channel": "visit",
+        "category": "other",
+        "detail": "after the end",
+    }
+    html = _follow(client, client.post(f"/leads/{offer.lead.ref}/activities", data=posted))
+    assert "Activities can no longer be logged on this lead." in html
+    assert db.session.scalar(sa.select(sa.func.count(Activity.id))) == 0
 
 
 def test_an_activity_in_the_future_is_refused(client, auth, world, offer_for):
