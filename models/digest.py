@@ -94,7 +94,13 @@ def staff_digest(user: User, w: Window) -> tuple[list[dict], list[dict]]:
         holding = any(o.state in HOLDING_STATES for o in lead.offers)
         if lead.stage is Stage.QUALIFIED and not holding:
             waiting.append(_item("to_offer", lead))
-        if lead.overdue_since is not None and lead.stage not in CLOSED_STAGES:
+        # A moved date counts at once, even before the sweep clears the flag.
+        if (
+            lead.overdue_since is not None
+            and lead.stage not in CLOSED_STAGES
+            and lead.expected_close_on is not None
+            and lead.expected_close_on < w.today
+        ):
             waiting.append(
                 _item("overdue", lead, expected_close_on=lead.expected_close_on.isoformat())
             )

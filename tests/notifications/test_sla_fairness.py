@@ -87,15 +87,18 @@ def test_overdue_flag_clears_when_the_date_moves_and_returns_with_a_new_notice(w
     assert sweep(now=now).overdue == [lead.ref]
     db.session.commit()
 
+    queue_digests(now=now)
     lead.expected_close_on = date(2025, 6, 30)
     db.session.commit()
-    report = sweep(now=now + timedelta(minutes=1))
+    # The next day's digest stops listing it, even before the sweep has run.
+    queue_digests(now=now + timedelta(days=1))
+    before, after = _messages("digest", "sales@vendor.example")
+    assert any(item["kind"] == "overdue" for item in before.payload["waiting"])
+    assert all(item["kind"] != "overdue" for item in after.payload["waiting"])
+    report = sweep(now=now + timedelta(days=1, hours=1))
     db.session.commit()
     assert report.overdue_cleared == [lead.ref]
     assert lead.overdue_since is None
-    queue_digests(now=now + timedelta(days=1))
-    for digest in _messages("digest", "sales@vendor.example"):
-        assert all(item["kind"] != "overdue" for item in digest.payload["waiting"])
 
     later = datetime(2025, 7, 2, 0, 0, tzinfo=UTC)
     assert sweep(now=later).overdue == [lead.ref]
