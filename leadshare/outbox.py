@@ -485,11 +485,14 @@ def _deliver(
         deadline = started + lease * 0.8
         sender = SmtpSender(current_app.config) if backend == "smtp" else None
         try:
-            _send_batch(batch, sender, report, worker, now, deadline, stop)
+            reachable = _send_batch(batch, sender, report, worker, now, deadline, stop)
         finally:
             if sender is not None:
                 sender.close()
         db.session.rollback()
+        if not reachable:
+            # The server is down or hanging: the next pass tries again, after the sweep.
+            break
     return report
 
 
@@ -501,13 +504,13 @@ def _send_batch(
     now: datetime | None,
     deadline: datetime,
     stop: Callable[[], bool] | None,
-) -> None:
-    """Send one leased batch, committing each result as it comes."""
+) -> bool:
+    """Send one leased batch, committing each result; return False if the server was unreachable."""
     unreachable: Exception | None = None
     for index, message in enumerate(batch):
         if (stop is not None and stop()) or utcnow() >= deadline:
             _release(batch[index:])
-            return
+            return unreachable is None
         if unreachable is not None:
             # The connection broke (timeout, refused, hung up): the rest of the batch waits
             # for a later pass instead of each message timing out in turn.
@@ -530,6 +533,7 @@ def _send_batch(
                 error,
             )
         _commit_result(message, worker)
+    return unreachable is None
 
 
 def _send_one(message: OutboxMessage, sender: SmtpSender | None) -> Exception | None:
