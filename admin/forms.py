@@ -23,12 +23,12 @@ from wtforms.validators import (
     URL,
     DataRequired,
     Email,
-    InputRequired,
     Length,
     NumberRange,
     Optional,
 )
 
+from leadshare.forms import AmountField, AmountRequired, VersionedForm
 from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS
 from models.labels import enum_choices, select_choices
 from models.leads import (
@@ -110,9 +110,7 @@ class LeadForm(FlaskForm):
     )
     source = SelectField(_l("Source"), choices=_enum(LeadSource), default=LeadSource.PHONE.value)
     timing = SelectField(_l("Timing"), choices=_enum(Timing), default=Timing.UNKNOWN.value)
-    estimated_value = IntegerField(
-        _l("Estimated value (yen)"), validators=[Optional(), NumberRange(min=0)]
-    )
+    estimated_value = AmountField(_l("Estimated value (yen)"))
     expected_close_on = DateField(_l("Expected close"), validators=[Optional()])
 
     has_budget = BooleanField(_l("Budget confirmed"))
@@ -154,14 +152,13 @@ class NoteForm(FlaskForm):
     )
 
 
-class QualifyForm(FlaskForm):
+class QualifyForm(VersionedForm):
     """The qualification checklist."""
 
     has_budget = BooleanField(_l("Budget confirmed"))
     has_authority = BooleanField(_l("Decision maker known"))
     has_need = BooleanField(_l("Need confirmed"))
     has_timing = BooleanField(_l("Timing confirmed"))
-    version = HiddenField()
 
 
 class OfferForm(FlaskForm):
@@ -175,23 +172,6 @@ class OfferForm(FlaskForm):
     )
 
 
-class VersionedForm(FlaskForm):
-    """A form that carries the lead's version, so a stale page is refused."""
-
-    #: Prefix of the field names (several of these forms share one page).
-    form_prefix = ""
-
-    version = HiddenField(validators=[DataRequired()])
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("prefix", self.form_prefix)
-        super().__init__(*args, **kwargs)
-
-    @property
-    def expected_version(self) -> int | None:
-        """The version the page was loaded with (``-1`` when unreadable: always stale)."""
-        raw = (self.version.data or "").strip()
-        return int(raw) if raw.isdigit() else -1
 
 
 class StageForm(VersionedForm):
@@ -223,7 +203,7 @@ class WonForm(VersionedForm):
 
     order_date = DateField(_l("Order date"), validators=[DataRequired()])
     product = StringField(_l("Product"), validators=[DataRequired(), Length(max=200)])
-    amount = IntegerField(_l("Amount (yen)"), validators=[InputRequired(), NumberRange(min=0)])
+    amount = AmountField(_l("Amount (yen)"), validators=[AmountRequired(_l("Enter the amount."))])
     delivery_date = DateField(_l("Delivery date"), validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 

@@ -276,7 +276,6 @@ class LeadDeskView(StaffAccessMixin, BaseView):
         form = QualifyForm()
         if not form.validate_on_submit():
             abort(400)
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
         return self._rule(
             ref,
             lambda: workflow.qualify_lead(
@@ -286,7 +285,7 @@ class LeadDeskView(StaffAccessMixin, BaseView):
                 authority=form.has_authority.data,
                 need=form.has_need.data,
                 timing=form.has_timing.data,
-                expected_version=version,
+                expected_version=form.expected_version,
             ),
             _("Checklist saved."),
         )

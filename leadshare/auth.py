@@ -19,10 +19,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_fresh, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from leadshare.extensions import db, limiter
+from models import accounts
 from models.audit import record_event
 from models.base import utcnow
 from models.users import User, verify_dummy_password
@@ -62,6 +63,31 @@ def _failure_key() -> str:
     return f"login:{_normalised_email()}:{request.remote_addr}"
 
 
+def _second_factor_key() -> str:
+    """Count second-factor attempts per pending login (and address)."""
+    return f"2fa:{session.get('pending_user_id')}:{request.remote_addr}"
+
+
+def _reset_key() -> str:
+    """Count reset requests per e-mail address typed."""
+    return f"reset:{_normalised_email()}"
+
+
+def start_login(user: User, next_url: str | None):
+    """Open a server-side session for ``user`` in a fresh cookie and go on."""
+    session.clear()
+    login = accounts.start_session(
+        user,
+        user_agent=request.headers.get("User-Agent"),
+        ip_address=request.remote_addr,
+    )
+    db.session.commit()
+    user.login_token = login.token
+    login_user(user)
+    session["login_at"] = session["seen_at"] = utcnow().timestamp()
+    return redirect(next_url or landing_url(user))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
 @limiter.limit(
@@ -71,31 +97,66 @@ def _failure_key() -> str:
     deduct_when=lambda response: response.status_code != 302,
 )
 def login():
-    """Show the login form; on success start a fresh session and go to the user's landing page."""
+    """Show the login form; on success start a fresh session (or ask for the second factor)."""
     next_url = safe_next(request.values.get("next"))
     # A session that is not fresh is asked to confirm the password (refresh_view).
     if current_user.is_authenticated and login_fresh():
         return redirect(next_url or landing_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
+        email = accounts.normalise_email(form.email.data)
         user = db.session.scalar(sa.select(User).where(User.email == email))
         if user is None:
             verify_dummy_password(form.password.data)
         elif user.check_password(form.password.data) and user.is_active:
-            session.clear()
-            login_user(user)
-            session["login_at"] = session["seen_at"] = utcnow().timestamp()
-            user.last_login_at = utcnow()
-            record_event(db.session, user, "auth.login", user, organisation_id=_org_of(user))
-            db.session.commit()
-            return redirect(next_url or landing_url(user))
+            if user.has_two_factor:
+                db.session.commit()  # a rehashed password
+                session.clear()
+                session["pending_user_id"] = user.id
+                session["pending_at"] = utcnow().timestamp()
+                session["pending_next"] = next_url
+                return redirect(url_for("auth.second_factor"))
+            return start_login(user, next_url)
         if user is not None:
             record_event(db.session, None, "auth.login_failed", user, organisation_id=_org_of(user))
             db.session.commit()
         current_app.logger.info("failed login for %s from %s", email, request.remote_addr)
         flash(_("The e-mail or password is wrong, or the account is not active."), "error")
     return render_template("auth/login.html", form=form, next=next_url)
+
+
+class SecondFactorForm(FlaskForm):
+    """The code of the authenticator app, or a recovery code."""
+
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(), Length(max=20)],
+    )
+
+
+#: How long the password step stays valid while the second factor is asked for.
+PENDING_LIFETIME = 300
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@limiter.limit("5 per minute;20 per hour", key_func=_second_factor_key, methods=["POST"])
+def second_factor():
+    """The second step of a login with two-factor authentication."""
+    user_id = session.get("pending_user_id")
+    pending_at = session.get("pending_at", 0)
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or utcnow().timestamp() - pending_at > PENDING_LIFETIME:
+        session.clear()
+        flash(_("Please log in again."), "info")
+        return redirect(url_for("auth.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        if user.is_active and accounts.verify_second_factor(user, form.code.data):
+            return start_login(user, safe_next(session.get("pending_next")))
+        db.session.commit()  # the audited failure
+        form.code.errors = [_("This code is not right.")]
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/second_factor.html", form=form), status
 
 
 def _org_of(user: User) -> int | None:
@@ -106,11 +167,39 @@ def _org_of(user: User) -> int | None:
 @bp.post("/logout")
 @login_required
 def logout():
-    """End this session (the form carries a CSRF token)."""
+    """End this session for good (its row is revoked); the user's other sessions go on."""
+    accounts.end_session(current_user.get_id())
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The e-mail address of the account."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per minute;20 per hour", methods=["POST"])
+@limiter.limit("3 per hour", key_func=_reset_key, methods=["POST"])
+def forgot_password():
+    """Ask for a reset link; the answer never says whether the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(
+            _(
+                "If this address has an active account, a link to set a new password is on "
+                "its way. It is valid for one hour."
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
 
 
 @bp.post("/language")

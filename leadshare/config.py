@@ -79,6 +79,9 @@ class Config:
     WEBHOOK_ALLOW_PRIVATE_TARGETS = False
     FLASK_ADMIN_SWATCH = "default"
     PRODUCTION = False
+    #: Administrators must set up two-factor authentication before using the product
+    #: (on in production; in development it is offered, so the demo logins work as documented).
+    TWO_FACTOR_REQUIRED_FOR_ADMINS = False
 
 
 class DevelopmentConfig(Config):
@@ -103,6 +106,7 @@ class ProductionConfig(Config):
     """Production: PostgreSQL, secure cookies, Redis-backed rate limits."""
 
     PRODUCTION = True
+    TWO_FACTOR_REQUIRED_FOR_ADMINS = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

@@ -210,6 +210,11 @@ def _links(payload: dict[str, Any], *, staff: bool) -> dict[str, str]:
         # Staff open the lead's page in the back office, partners in the portal.
         folder = "/admin/desk/" if staff else "/leads/"
         links["lead"] = f"{base}{folder}{payload['lead_ref']}"
+    if payload.get("password_token"):
+        # A single-use random token (models/accounts.py); older messages carried the url.
+        links["password"] = f"{base}/password/{payload['password_token']}"
+    elif payload.get("url"):
+        links["password"] = payload["url"]
     links["action"] = links.get("lead", links["admin"] if staff else links["home"])
     return links
 

@@ -4,22 +4,36 @@ from __future__ import annotations
 
 import secrets
 
-import sqlalchemy as sa
 from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from leadshare.extensions import db, login_manager
+from models import accounts
 from models.base import utcnow
 from models.users import User
 
 
 @login_manager.user_loader
-def load_user(session_token: str) -> User | None:
-    """Find the user by session token; inactive users are out on their next request."""
-    user = db.session.scalar(sa.select(User).where(User.session_token == session_token))
-    if user is None or not user.is_active:
+def load_user(token: str) -> User | None:
+    """The user of the live login session ``token`` names (models/accounts.py).
+
+    A session logged out, revoked, superseded ("log out everywhere", a new
+    password) or past a timeout loads nobody; neither does an inactive user.
+    """
+    from flask import current_app
+
+    login = accounts.live_session(
+        token,
+        idle=current_app.config["SESSION_IDLE_TIMEOUT"],
+        absolute=current_app.config["SESSION_ABSOLUTE_TIMEOUT"],
+    )
+    if login is None:
         return None
+    if db.session.dirty:
+        db.session.commit()  # last_seen_at, written at most once a minute
+    user = login.user
+    user.login_token = token
     return user
 
 
@@ -47,6 +61,27 @@ def _enforce_timeouts():
         flash(_l("Your session has expired. Please log in again."), "info")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     session["seen_at"] = now
+    return _require_second_factor()
+
+
+#: Where an administrator without a second factor may still go (to set it up, or leave).
+_SETUP_ENDPOINTS = frozenset(
+    {"account.two_factor", "auth.logout", "auth.set_language", "static", "leads.static"}
+)
+
+
+def _require_second_factor():
+    """Where required, send an administrator without a second factor to set one up."""
+    from flask import current_app
+
+    if (
+        current_app.config["TWO_FACTOR_REQUIRED_FOR_ADMINS"]
+        and current_user.is_admin
+        and not current_user.has_two_factor
+        and request.endpoint not in _SETUP_ENDPOINTS
+    ):
+        flash(_l("Administrators must set up two-factor authentication first."), "info")
+        return redirect(url_for("account.two_factor"))
     return None
 
 

@@ -3,6 +3,7 @@
 Every model is imported here so that Alembic sees every table.
 """
 
+from models.accounts import LoginSession, PasswordLink, RecoveryCode
 from models.api_tokens import ApiToken
 from models.audit import AuditEvent, record_event
 from models.base import Base, utcnow
@@ -56,6 +57,7 @@ __all__ = [
     "Lead",
     "LeadSource",
     "Locale",
+    "LoginSession",
     "LostReason",
     "NoteCategory",
     "NoteVisibility",
@@ -68,7 +70,9 @@ __all__ = [
     "PartnerPolicy",
     "PartnerStatus",
     "PartnerTier",
+    "PasswordLink",
     "Prospect",
+    "RecoveryCode",
     "RegistrationStatus",
     "ReportSnapshot",
     "Role",

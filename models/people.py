@@ -8,7 +8,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from leadshare.tokens import send_password_link
+from models import limits
+from models.accounts import issue_password_link, normalise_email
 from models.audit import record_event
 from models.base import db
 from models.errors import InvalidTransition, MissingData, NotAllowed
@@ -30,18 +31,37 @@ def _audit(actor: User, action: str, user: User, **after) -> None:
     )
 
 
-def invite_user(actor: User, *, name: str, email: str, role: Role, locale: Locale) -> User:
-    """Create a user of the manager's organisation and e-mail a set-password link."""
+def invite_user(actor: User, *, name: str, email: str, role: Role, locale: Locale) -> User | None:
+    """Create a user of the manager's organisation and e-mail a set-password link.
+
+    An address that already has an account in another organisation (another
+    partner's, or the vendor's) gets the same answer as a new one — the manager
+    must not learn that it exists — and the account is left untouched; the
+    clash is recorded for the vendor's staff only. Returns ``None`` then.
+    """
     _require_manager_of(actor)
     if role not in PARTNER_ROLES:
         raise NotAllowed()
-    email = (email or "").strip().lower()
+    email = normalise_email(email)
     name = (name or "").strip()
     if not email or not name:
         raise MissingData(_l("Enter the name and the e-mail address."))
-    taken = db.session.scalar(sa.select(User.id).where(User.email == email))
+    limits.check_text(name, limits.NAME_MAX, field="name")
+    limits.check_text(email, 254, field="email")
+    taken = db.session.scalar(sa.select(User).where(User.email == email))
+    if taken is not None and taken.organisation_id == actor.organisation_id:
+        raise InvalidTransition(_l("This person is already in your team."), field="email")
     if taken is not None:
-        raise InvalidTransition(_l("This e-mail address already has an account."))
+        # organisation_id=None: only the vendor's staff see this event.
+        record_event(
+            db.session,
+            actor,
+            "user.invitation_clash",
+            taken,
+            after={"email": email, "invited_by_organisation": actor.organisation_id},
+            organisation_id=None,
+        )
+        return None
     user = User(
         email=email,
         name=name,
@@ -53,7 +73,7 @@ def invite_user(actor: User, *, name: str, email: str, role: Role, locale: Local
     db.session.add(user)
     db.session.flush()
     _audit(actor, "user.invited", user, email=email, role=role.value)
-    send_password_link(user, "invitation", invited_by=actor)
+    issue_password_link(user, "invitation", invited_by=actor)
     return user
 
 
@@ -91,5 +111,5 @@ def reset_password(actor: User, user: User) -> User:
     user.rotate_session_token()
     db.session.flush()
     _audit(actor, "user.password_reset", user)
-    send_password_link(user, "password_reset", invited_by=actor)
+    issue_password_link(user, "password_reset", invited_by=actor)
     return user

@@ -72,6 +72,11 @@ class User(UserMixin, Base):
         sa.String(64), unique=True, default=new_session_token
     )
     password_changed_at: Mapped[datetime | None]
+    # Second factor (models/accounts.py): the TOTP secret once confirmed, and the last
+    # time step used, so a code works only once.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -83,9 +88,17 @@ class User(UserMixin, Base):
         return f"{self.name} <{self.email}>"
 
     # Flask-Login ----------------------------------------------------------
-    def get_id(self) -> str:
-        """The session token, not the primary key, so sessions can be revoked."""
-        return self.session_token
+    #: The token of the login session this object was loaded for (set by the shell).
+    login_token = None
+
+    def get_id(self) -> str | None:
+        """The login session's random token, not the primary key, so it can be revoked."""
+        return self.login_token
+
+    @property
+    def has_two_factor(self) -> bool:
+        """The user confirmed a TOTP app."""
+        return self.totp_enabled_at is not None
 
     @property
     def is_active(self) -> bool:

@@ -68,6 +68,33 @@ def _nav_context() -> dict:
     return {"nav_waiting": nav_waiting, "has_endpoint": has_endpoint, "time_left": time_left}
 
 
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def device(user_agent: str | None) -> str:
+    """A short name for the device of a session ('Chrome · Windows'), from its User-Agent."""
+    if not user_agent:
+        return _("Unknown device")
+    browser = next((name for key, name in _BROWSERS if key in user_agent), None)
+    system = next((name for key, name in _SYSTEMS if key in user_agent), None)
+    if browser is None and system is None:
+        return user_agent[:60]
+    return " · ".join(part for part in (browser, system) if part)
+
+
 def register_portal(app: Flask) -> None:
     """Register every portal blueprint."""
     from portal.account import bp as account_bp
@@ -84,3 +111,4 @@ def register_portal(app: Flask) -> None:
     app.register_blueprint(scorecard_bp)
     app.register_blueprint(integrations_bp)
     app.context_processor(_nav_context)
+    app.add_template_filter(device, "device")

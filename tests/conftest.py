@@ -66,6 +66,7 @@ def _end_request_like_production(exc):
 
     g.pop("_login_user", None)
     g.pop("csrf_token", None)  # Flask-WTF caches the token on g, which the test's context shares
+    g.pop("csrf_valid", None)  # ...and remembers a request's valid token there too
     refresh()
     db.session.rollback()
 

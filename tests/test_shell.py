@@ -134,12 +134,15 @@ def test_passwords_are_stored_as_argon2id(world):
     assert not user.check_password("wrong")
 
 
-def test_session_cookie_id_is_a_rotating_token_not_the_primary_key(world):
-    user = world["alpha_rep"]
-    token = user.get_id()
-    assert token != str(user.id) and len(token) > 30
-    user.rotate_session_token()
-    assert user.get_id() != token
+def test_session_cookie_id_is_a_server_side_session_token_not_the_primary_key(world, client, auth):
+    from models import LoginSession
+
+    auth.login("rep@alpha.example")
+    with client.session_transaction() as cookie:
+        token = cookie["_user_id"]
+    login = db.session.scalar(sa.select(LoginSession).where(LoginSession.token == token))
+    assert login is not None and login.user_id == world["alpha_rep"].id
+    assert token != str(world["alpha_rep"].id) and len(token) > 30
 
 
 def test_security_headers(client):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import limits
@@ -19,6 +20,9 @@ from models.users import User
 from models.workflow.guards import flush, require_partner_of
 from models.workflow.notifications import lead_payload, notify_partner
 
+#: A post repeating the author's last one within this window is the same post.
+DUPLICATE_WINDOW = timedelta(seconds=60)
+
 
 def post_comment(offer: Offer, actor: User, *, body: str, now: datetime | None = None) -> Comment:
     """Post on the board of ``offer``; the other side is told."""
@@ -30,7 +34,22 @@ def post_comment(offer: Offer, actor: User, *, body: str, now: datetime | None =
     if not body:
         raise MissingData(_l("The message is empty."), field="body")
     limits.check_text(body, limits.COMMENT_MAX, field="body")
-    comment = Comment(offer=offer, author=actor, body=body, created_at=now or utcnow())
+    now = now or utcnow()
+    # A double submit (a second click, a resent form) posts once: the same text by the
+    # same author on the same board within a minute is the post already made.
+    duplicate = db.session.scalar(
+        sa.select(Comment)
+        .where(
+            Comment.offer_id == offer.id,
+            Comment.author_id == actor.id,
+            Comment.body == body,
+            Comment.created_at >= now - DUPLICATE_WINDOW,
+        )
+        .limit(1)
+    )
+    if duplicate is not None:
+        return duplicate
+    comment = Comment(offer=offer, author=actor, body=body, created_at=now)
     db.session.add(comment)
     flush()
     record_event(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField
+from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-MIN_PASSWORD = 12
+from models.accounts import MIN_PASSWORD
 
 
 class NewPasswordForm(FlaskForm):
@@ -34,3 +34,17 @@ class ChangePasswordForm(NewPasswordForm):
     """The current password, then the new one."""
 
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
+
+
+class EnableTwoFactorForm(FlaskForm):
+    """The first code the authenticator app shows, proving it is set up."""
+
+    code = StringField(
+        _l("Six-digit code from the app"), validators=[DataRequired(), Length(max=10)]
+    )
+
+
+class DisableTwoFactorForm(FlaskForm):
+    """The password, to switch the second factor off."""
+
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])

@@ -6,15 +6,15 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from leadshare.forms import AmountField, AmountRequired, VersionedForm
+from models import limits
 from models.labels import ENUM_LABELS, NOTE_TEMPLATES
 from models.leads import MOVABLE_STAGES, STAGE_LABELS, Channel, LostReason, NoteCategory
 from models.offers import DeclineReason
@@ -34,25 +34,15 @@ def _blank(text) -> list[tuple[str, object]]:
     return [("", text)]
 
 
-class VersionedForm(FlaskForm):
-    """A form that carries the version of the record it was loaded with."""
-
-    version = HiddenField()
-
-    @property
-    def expected_version(self) -> int | None:
-        """The version the form was loaded with (None when absent)."""
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
 
 
 class AcceptForm(VersionedForm):
     """Accept the offer, optionally giving it to a rep, with a word to the vendor."""
 
     rep = SelectField(_l("Assign to"), coerce=int, default=0, validators=[Optional()])
-    comment = TextAreaField(_l("Comment to the vendor (optional)"), validators=[Length(max=5000)])
+    comment = TextAreaField(
+        _l("Comment to the vendor (optional)"), validators=[Length(max=limits.COMMENT_MAX)]
+    )
 
 
 class DeclineForm(VersionedForm):
@@ -63,7 +53,9 @@ class DeclineForm(VersionedForm):
         choices=choices(_blank(_l("Choose a reason")) + enum_choices(DeclineReason)),
         validators=[DataRequired(_l("Choose a reason for declining."))],
     )
-    note = TextAreaField(_l("Details (required for 'Other')"), validators=[Length(max=2000)])
+    note = TextAreaField(
+        _l("Details (required for 'Other')"), validators=[Length(max=limits.REASON_MAX)]
+    )
 
 
 class StageForm(VersionedForm):
@@ -74,7 +66,7 @@ class StageForm(VersionedForm):
         choices=choices((s.value, STAGE_LABELS[s]) for s in MOVABLE_STAGES),
         validators=[DataRequired()],
     )
-    note = TextAreaField(_l("Note (optional)"), validators=[Length(max=2000)])
+    note = TextAreaField(_l("Note (optional)"), validators=[Length(max=limits.NOTE_MAX)])
 
 
 class ActivityForm(FlaskForm):
@@ -86,7 +78,10 @@ class ActivityForm(FlaskForm):
     category = SelectField(_l("Category"), choices=choices(enum_choices(NoteCategory)))
     detail = TextAreaField(
         _l("Detail"),
-        validators=[DataRequired(_l("Describe the activity.")), Length(max=10000)],
+        validators=[
+            DataRequired(_l("Describe the activity.")),
+            Length(max=limits.CONVERSATION_MAX),
+        ],
     )
 
 
@@ -97,19 +92,14 @@ class WonForm(VersionedForm):
         _l("Order date"), validators=[InputRequired(_l("Enter the order date."))]
     )
     product = StringField(
-        _l("Product ordered"), validators=[DataRequired(_l("Enter the product.")), Length(max=200)]
+        _l("Product ordered"),
+        validators=[DataRequired(_l("Enter the product.")), Length(max=limits.PRODUCT_MAX)],
     )
-    amount = IntegerField(
-        _l("Amount (yen)"),
-        validators=[
-            InputRequired(_l("Enter the amount.")),
-            NumberRange(min=0, message=_l("The amount cannot be negative.")),
-        ],
-    )
+    amount = AmountField(_l("Amount (yen)"), validators=[AmountRequired(_l("Enter the amount."))])
     delivery_date = DateField(
         _l("Delivery date"), validators=[InputRequired(_l("Enter the delivery date."))]
     )
-    note = TextAreaField(_l("Note (optional)"), validators=[Length(max=2000)])
+    note = TextAreaField(_l("Note (optional)"), validators=[Length(max=limits.NOTE_MAX)])
 
 
 class LostForm(VersionedForm):
@@ -120,14 +110,17 @@ class LostForm(VersionedForm):
         choices=choices(_blank(_l("Choose a reason")) + enum_choices(LostReason)),
         validators=[DataRequired(_l("Choose why the lead was lost."))],
     )
-    note = TextAreaField(_l("Details (required for 'Other')"), validators=[Length(max=2000)])
+    note = TextAreaField(
+        _l("Details (required for 'Other')"), validators=[Length(max=limits.NOTE_MAX)]
+    )
 
 
 class CommentForm(FlaskForm):
     """A post on the board shared with the vendor."""
 
     body = TextAreaField(
-        _l("Message"), validators=[DataRequired(_l("The message is empty.")), Length(max=5000)]
+        _l("Message"),
+        validators=[DataRequired(_l("The message is empty.")), Length(max=limits.COMMENT_MAX)],
     )
 
 

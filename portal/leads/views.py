@@ -14,19 +14,20 @@ from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
-from leadshare.extensions import db
+from leadshare.extensions import csrf, db
 from leadshare.pagination import keyset_page
 from models import workflow
 from models.audit import record_event
 from models.base import utcnow
-from models.errors import MissingData, RuleError
+from models.errors import MissingData, RuleError, StaleRecord
 from models.gates import current_offer_query, lead_view
 from models.labels import ENUM_LABELS, enum_label
 from models.leads import STAGE_LABELS, Channel, LostReason, NoteCategory, Stage, Timing
+from models.limits import OutOfRange
 from models.offers import OFFER_STATE_LABELS, BoardRead, DeclineReason, Offer, OfferState
 from models.users import User
 from portal import partner_required
-from portal.forms import ActionForm, choices
+from portal.forms import ActionForm, choices, show_rule_error
 from portal.leads import bp, queries
 from portal.leads.forms import (
     ACTIVITY_TEMPLATES,
@@ -207,11 +208,21 @@ def show(ref: str):
     return _render_lead(_load_offer(ref))
 
 
-def _act(ref: str, name: str, form_cls, apply: Callable[[Offer, object], str], anchor: str = ""):
+def _act(
+    ref: str,
+    name: str,
+    form_cls,
+    apply: Callable[[Offer, object], str],
+    anchor: str = "",
+    fields: dict[str, str] | None = None,
+):
     """Run one action: validate, call the rule, commit, redirect with a message.
 
-    Invalid input re-renders the page with what was typed (422); a refused rule
-    rolls back and explains why (missing data keeps the input too).
+    Invalid input re-renders the page with what was typed (422), the form open and
+    the message next to the field; so does a refused rule that names a field, and
+    an expired CSRF token (the user sends the same text again). These views are
+    exempt from the global CSRF check only so that the form itself can check the
+    token and keep the text: nothing happens unless the form, token included, is valid.
     """
     offer = _load_offer(ref)
     form = form_cls()
@@ -222,14 +233,22 @@ def _act(ref: str, name: str, form_cls, apply: Callable[[Offer, object], str], a
         )
     target = url_for("leads.show", ref=ref) + anchor
     if not form.validate_on_submit():
-        flash(_("Please correct the marked fields."), "error")
+        if form.meta.csrf and form.csrf_token.errors:
+            flash(_("This page was open too long. Check your entry and send it again."), "error")
+        else:
+            flash(_("Please correct the marked fields."), "error")
         return _render_lead(offer, submitted={name: form}, status=422)
     try:
         message = apply(offer, form)
     except RuleError as err:
         db.session.rollback()
+        # The rule names its own input; ``fields`` maps it to this form's field.
+        err.field = (fields or {}).get(err.field, err.field) if err.field else None
+        if err.field and hasattr(form, err.field) and not isinstance(err, StaleRecord):
+            show_rule_error(form, err)
+            return _render_lead(_load_offer(ref), submitted={name: form}, status=422)
         flash(str(err), "error")
-        if isinstance(err, MissingData):
+        if isinstance(err, MissingData | OutOfRange):
             return _render_lead(_load_offer(ref), submitted={name: form}, status=422)
         return redirect(target)
     db.session.commit()
@@ -248,6 +267,7 @@ def _rep_of(offer: Offer, rep_id: int) -> User | None:
 
 
 @bp.post("/leads/<ref>/request-details")
+@csrf.exempt
 @partner_required
 def request_details(ref: str):
     """Ask the vendor for the lead's details."""
@@ -262,6 +282,7 @@ def request_details(ref: str):
 
 
 @bp.post("/leads/<ref>/accept")
+@csrf.exempt
 @partner_required
 def accept(ref: str):
     """Take the lead, optionally giving it to a rep at once."""
@@ -280,6 +301,7 @@ def accept(ref: str):
 
 
 @bp.post("/leads/<ref>/decline")
+@csrf.exempt
 @partner_required
 def decline(ref: str):
     """Turn the offer down with a reason."""
@@ -298,6 +320,7 @@ def decline(ref: str):
 
 
 @bp.post("/leads/<ref>/stage")
+@csrf.exempt
 @partner_required
 def stage(ref: str):
     """Move the lead along the pipeline."""
@@ -317,6 +340,7 @@ def stage(ref: str):
 
 
 @bp.post("/leads/<ref>/activities")
+@csrf.exempt
 @partner_required
 def activities(ref: str):
     """Log a call, visit or e-mail with the prospect."""
@@ -333,10 +357,11 @@ def activities(ref: str):
         )
         return _("The activity has been logged.")
 
-    return _act(ref, "activity", ActivityForm, apply, "#activities")
+    return _act(ref, "activity", ActivityForm, apply, "#activities", {"occurred_at": "day"})
 
 
 @bp.post("/leads/<ref>/won")
+@csrf.exempt
 @partner_required
 def won(ref: str):
     """Close the lead as won, with the order data."""
@@ -358,6 +383,7 @@ def won(ref: str):
 
 
 @bp.post("/leads/<ref>/lost")
+@csrf.exempt
 @partner_required
 def lost(ref: str):
     """Close the lead as lost, with a reason."""
@@ -376,6 +402,7 @@ def lost(ref: str):
 
 
 @bp.post("/leads/<ref>/comments")
+@csrf.exempt
 @partner_required
 def comments(ref: str):
     """Post on the board shared with the vendor."""
@@ -388,6 +415,7 @@ def comments(ref: str):
 
 
 @bp.post("/leads/<ref>/assign")
+@csrf.exempt
 @partner_required
 def assign(ref: str):
     """A manager gives (or takes back) the lead to one of its users."""

@@ -19,3 +19,18 @@
   var links = document.querySelector(".templates");
   if (links) { links.hidden = true; }
 }());
+
+/* A second click while a form is being sent does nothing (the rules also refuse a
+   duplicate board post, for clients without this script). */
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.getAttribute("data-sending") === "1") {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-sending", "1");
+    window.setTimeout(function () { form.removeAttribute("data-sending"); }, 10000);
+  });
+}());

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from leadshare.extensions import db
 from models import people
+from models.accounts import normalise_email
 from models.errors import RuleError
 from models.labels import enum_label
 from models.users import Locale, Role, User
@@ -63,7 +64,7 @@ def invite():
     if not form.validate_on_submit():
         return _page(form, 422)
     try:
-        user = people.invite_user(
+        people.invite_user(
             current_user,
             name=form.name.data,
             email=form.email.data,
@@ -72,10 +73,16 @@ def invite():
         )
     except RuleError as err:
         db.session.rollback()
-        flash(str(err), "error")
+        field = getattr(form, err.field, None) if err.field else None
+        if field is not None:
+            field.errors = [*field.errors, str(err)]
+        else:
+            flash(str(err), "error")
         return _page(form, 422)
     db.session.commit()
-    flash(_("An invitation has been sent to %(email)s.", email=user.email), "success")
+    # The same answer whether or not the address has an account elsewhere.
+    email = normalise_email(form.email.data)
+    flash(_("An invitation has been sent to %(email)s.", email=email), "success")
     return redirect(url_for("team.index"))
 
 

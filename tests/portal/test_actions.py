@@ -30,6 +30,12 @@ def _offer(offer_id: int) -> Offer:
     return db.session.get(Offer, offer_id)
 
 
+def _version(offer_id: int, *, lead: bool = False) -> int:
+    """The version a page loaded now would carry (the offer's, or its lead's)."""
+    offer = _offer(offer_id)
+    return offer.lead.version if lead else offer.version
+
+
 def _follow(client, response) -> str:
     """The page a redirect leads to."""
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
@@ -83,7 +89,9 @@ def test_accepting_an_expired_offer_is_refused_and_changes_nothing(client, auth,
     db.session.commit()
     auth.login("manager@alpha.example")
     before = snapshot()
-    response = client.post(f"/leads/{offer.lead.ref}/accept", data={"rep": 0})
+    response = client.post(
+        f"/leads/{offer.lead.ref}/accept", data={"rep": 0, "version": _version(offer.id)}
+    )
     html = _follow(client, response)
     assert "This offer has expired." in html
     assert "The time to respond to this offer is over." in html
@@ -95,7 +103,8 @@ def test_accepting_a_withdrawn_offer_is_refused(client, auth, world, offer_for):
     workflow.withdraw_offer(offer, world["sales"], reason="customer asked")
     db.session.commit()
     auth.login("manager@alpha.example")
-    html = _follow(client, client.post(f"/leads/{offer.lead.ref}/accept", data={"rep": 0}))
+    data = {"rep": 0, "version": _version(offer.id)}
+    html = _follow(client, client.post(f"/leads/{offer.lead.ref}/accept", data=data))
     assert "This offer can no longer be accepted." in html
     assert _offer(offer.id).state is OfferState.WITHDRAWN
 
@@ -104,7 +113,9 @@ def test_a_second_accept_is_refused(client, auth, world, offer_for):
     offer = offer_for(accept=True)
     auth.login("manager@alpha.example")
     before = snapshot()
-    response = client.post(f"/leads/{offer.lead.ref}/accept", data={"rep": 0})
+    response = client.post(
+        f"/leads/{offer.lead.ref}/accept", data={"rep": 0, "version": _version(offer.id)}
+    )
     assert snapshot() == before
     assert "This offer can no longer be accepted." in _follow(client, response)
 
@@ -144,20 +155,25 @@ def test_decline_needs_a_reason_and_keeps_the_text(client, auth, world, offer_fo
     offer = offer_for()
     auth.login("manager@alpha.example")
     response = client.post(
-        f"/leads/{offer.lead.ref}/decline", data={"reason": "", "note": "my explanation"}
+        f"/leads/{offer.lead.ref}/decline",
+        data={"reason": "", "note": "my explanation", "version": _version(offer.id)},
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Choose a reason for declining." in html
     assert "my explanation" in html
-    response = client.post(f"/leads/{offer.lead.ref}/decline", data={"reason": "other", "note": ""})
+    response = client.post(
+        f"/leads/{offer.lead.ref}/decline",
+        data={"reason": "other", "note": "", "version": _version(offer.id)},
+    )
     assert response.status_code == 422
     assert "Explain the reason for declining." in response.get_data(as_text=True)
     assert _offer(offer.id).state is OfferState.OFFERED
     html = _follow(
         client,
         client.post(
-            f"/leads/{offer.lead.ref}/decline", data={"reason": "no_capacity", "note": "busy"}
+            f"/leads/{offer.lead.ref}/decline",
+            data={"reason": "no_capacity", "note": "busy", "version": _version(offer.id)},
         ),
     )
     assert "You have declined the offer." in html
@@ -185,7 +201,8 @@ def test_the_rep_works_the_lead_to_won(client, auth, world, offer_for):
     )
     assert "The activity has been logged." in html
     assert "Called the IT manager; demo next week." in html
-    html = _follow(client, client.post(f"/leads/{ref}/stage", data={"to_stage": "proposal"}))
+    data = {"to_stage": "proposal", "version": _version(offer.id, lead=True)}
+    html = _follow(client, client.post(f"/leads/{ref}/stage", data=data))
     assert "The stage is now Proposal." in html
     html = _follow(client, client.post(f"/leads/{ref}/comments", data={"body": "Quote sent."}))
     assert "Quote sent." in html
@@ -196,8 +213,9 @@ def test_the_rep_works_the_lead_to_won(client, auth, world, offer_for):
             data={
                 "order_date": "2026-03-01",
                 "product": "Power10 server",
-                "amount": "4800000",
+                "amount": "4,800,000",
                 "delivery_date": "2026-04-01",
+                "version": _version(offer.id, lead=True),
             },
         ),
     )
@@ -216,7 +234,12 @@ def test_won_without_order_data_keeps_the_input_and_changes_nothing(client, auth
     before = snapshot()
     response = client.post(
         f"/leads/{offer.lead.ref}/won",
-        data={"order_date": "2026-03-01", "product": "Typed product", "amount": ""},
+        data={
+            "order_date": "2026-03-01",
+            "product": "Typed product",
+            "amount": "",
+            "version": _version(offer.id, lead=True),
+        },
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -236,6 +259,7 @@ def test_won_with_delivery_before_order_is_refused_by_the_rule(client, auth, wor
             "product": "Typed product",
             "amount": "10",
             "delivery_date": "2026-02-01",
+            "version": _version(offer.id, lead=True),
         },
     )
     assert response.status_code == 422
@@ -249,7 +273,11 @@ def test_close_as_lost(client, auth, world, offer_for):
     offer = offer_for(accept=True)
     auth.login("manager@alpha.example")
     html = _follow(
-        client, client.post(f"/leads/{offer.lead.ref}/lost", data={"reason": "competitor"})
+        client,
+        client.post(
+            f"/leads/{offer.lead.ref}/lost",
+            data={"reason": "competitor", "version": _version(offer.id, lead=True)},
+        ),
     )
     assert "closed as lost" in html
     assert _offer(offer.id).lead.stage is Stage.LOST
@@ -348,9 +376,19 @@ def test_actions_without_a_csrf_token_are_refused(client, auth, world, offer_for
     offer = offer_for()
     auth.login("manager@alpha.example")
     before = snapshot()
-    assert client.post(f"/leads/{offer.lead.ref}/accept", data={"rep": 0}).status_code == 400
+    refused = client.post(
+        f"/leads/{offer.lead.ref}/accept",
+        data={"rep": 0, "comment": "typed text", "version": offer.version},
+    )
+    # Refused, the form re-rendered with the text kept and a fresh token to send again.
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "send it again" in html and "typed text" in html
     assert snapshot() == before
     token = csrf_token(client, f"/leads/{offer.lead.ref}")
-    response = client.post(f"/leads/{offer.lead.ref}/accept", data={"rep": 0, "csrf_token": token})
+    response = client.post(
+        f"/leads/{offer.lead.ref}/accept",
+        data={"rep": 0, "csrf_token": token, "version": offer.version},
+    )
     assert response.status_code == 302
     assert _offer(offer.id).state is OfferState.ACCEPTED

@@ -51,7 +51,7 @@ def test_simultaneous_accepts_on_postgres(app, world, contested, monkeypatch):
     def accept(slug: str) -> None:
         client = clients[slug]
         try:
-            response = client.post(f"/leads/{ref}/accept", data={"rep": 0})
+            response = client.post(f"/leads/{ref}/accept", data={"rep": 0, "version": 1})
             results[slug] = _flash_of(client, response)
         except BaseException as exc:  # surfaced below, in the test's thread
             errors.append(exc)
@@ -77,7 +77,8 @@ def test_the_second_accept_in_sequence_is_told_the_lead_is_gone(app, world, cont
     clients = {slug: app.test_client() for slug in ("alpha", "beta")}
     for slug, client in clients.items():
         Auth(client).login(f"manager@{slug}.example")
-    first = clients["beta"].post(f"/leads/{contested.ref}/accept", data={"rep": 0})
+    # Both pages were loaded before either partner answered: version 1 of each offer.
+    first = clients["beta"].post(f"/leads/{contested.ref}/accept", data={"rep": 0, "version": 1})
     assert "You have accepted the lead." in _flash_of(clients["beta"], first)
-    second = clients["alpha"].post(f"/leads/{contested.ref}/accept", data={"rep": 0})
+    second = clients["alpha"].post(f"/leads/{contested.ref}/accept", data={"rep": 0, "version": 1})
     assert "no longer available" in _flash_of(clients["alpha"], second)

@@ -28,7 +28,7 @@ def _link(kind: str, email: str) -> str:
         .order_by(OutboxMessage.id.desc())
     )
     assert message is not None, f"no {kind} message for {email}"
-    return re.sub(r"^https?://[^/]+", "", message.payload["url"])
+    return f"/password/{message.payload['password_token']}"
 
 
 def test_manager_invites_a_colleague_who_sets_a_password_once(client, auth, world):
@@ -65,32 +65,76 @@ def test_manager_invites_a_colleague_who_sets_a_password_once(client, auth, worl
     assert again.status_code == 404
 
 
-def test_set_password_links_expire_after_72_hours(client, auth, world):
+def test_reset_links_expire_after_an_hour_and_invitations_after_72_hours(client, auth, world):
     auth.login("manager@alpha.example")
     client.post(f"/team/{world['alpha_rep'].id}/reset")
     link = _link("password_reset", "rep@alpha.example")
+    client.post(
+        "/team/invite",
+        data={"name": "New", "email": "new@alpha.example", "role": "partner_rep", "locale": "ja"},
+    )
+    invitation = _link("invitation", "new@alpha.example")
     auth.logout()
-    with time_machine.travel(utcnow().timestamp() + 73 * 3600, tick=False):
+    with time_machine.travel(utcnow().timestamp() + 61 * 60, tick=False):
         assert client.get(link).status_code == 404
+        assert client.get(invitation).status_code == 200
+    with time_machine.travel(utcnow().timestamp() + 73 * 3600, tick=False):
+        assert client.get(invitation).status_code == 404
     assert client.get(link).status_code == 200
 
 
-def test_inviting_an_existing_email_is_refused_and_keeps_the_input(client, auth, world):
+def _invite(client, email: str):
+    """Post the invitation form, following the redirect."""
+    return client.post(
+        "/team/invite",
+        data={"name": "Typed Name", "email": email, "role": "partner_rep", "locale": "en"},
+        follow_redirects=True,
+    )
+
+
+def _flash(response) -> str:
+    """The page's message, the address typed blanked out."""
+    found = re.search(r'<p class="flash[^"]*"[^>]*>([^<]+)</p>', response.get_data(as_text=True))
+    assert found, "no message on the page"
+    return re.sub(r"[\w.+-]+@[\w.-]+\.example", "ADDRESS", found.group(1))
+
+
+@pytest.mark.parametrize("existing", ["rep@beta.example", "admin@vendor.example"])
+def test_inviting_an_address_of_another_organisation_reveals_nothing(client, auth, world, existing):
+    from models import AuditEvent
+
+    auth.login("manager@alpha.example")
+    before = _user(existing).password_hash
+    fresh = _invite(client, "nobody-yet@gamma.example")
+    clash = _invite(client, existing)
+    assert clash.status_code == fresh.status_code == 200
+    assert _flash(clash) == _flash(fresh) == "An invitation has been sent to ADDRESS."
+    # The existing account is untouched and gets no e-mail; staff see the clash.
+    account = _user(existing)
+    assert account.organisation_id != world["alpha"].id and account.password_hash == before
+    assert not db.session.scalar(
+        sa.select(OutboxMessage.id).where(OutboxMessage.to_email == existing)
+    )
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "user.invitation_clash")
+    )
+    assert event is not None and event.organisation_id is None
+
+
+def test_inviting_a_member_of_the_own_team_says_so_next_to_the_field(client, auth, world):
     auth.login("manager@alpha.example")
     response = client.post(
         "/team/invite",
         data={
             "name": "Typed Name",
-            "email": "rep@beta.example",
+            "email": "rep@alpha.example",
             "role": "partner_rep",
             "locale": "en",
         },
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "already has an account" in html
-    assert 'value="Typed Name"' in html
-    assert _user("rep@beta.example").organisation_id == world["beta"].id
+    assert "already in your team" in html and 'value="Typed Name"' in html
 
 
 def test_deactivating_a_user_logs_them_out_at_once(app, world):

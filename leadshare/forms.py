@@ -1,0 +1,75 @@
+"""Form pieces both doors share (the portal and the back office).
+
+- :class:`VersionedForm`: the one base of every form that changes a versioned
+  record. A missing or unreadable version is refused exactly like a stale one.
+- :class:`AmountField`: a yen amount as people type it (``1,200,000``,
+  full-width digits), read and bounded by :mod:`models.limits`.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField
+from wtforms.validators import StopValidation
+
+from models import limits
+
+#: What an absent or unreadable version reads as: no record has it (versions start at 1),
+#: so the rule's version check refuses the form as stale.
+UNREADABLE_VERSION = 0
+
+
+class VersionedForm(FlaskForm):
+    """A form that carries the version of the record it was loaded with."""
+
+    #: Prefix of the field names, for pages that show several of these forms.
+    form_prefix = ""
+
+    version = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        if self.form_prefix:
+            kwargs.setdefault("prefix", self.form_prefix)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def expected_version(self) -> int:
+        """The version the form was loaded with; unreadable or absent reads as stale."""
+        raw = str(self.version.data or "").strip()
+        if raw.isascii() and raw.isdigit() and len(raw) < 12:
+            return int(raw)
+        return UNREADABLE_VERSION
+
+
+class AmountRequired:
+    """The amount must be given (a blank field says so, once)."""
+
+    def __init__(self, message=None):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is None and not field.errors:
+            raise StopValidation(self.message or _l("Enter the amount."))
+
+
+class AmountField(StringField):
+    """A yen amount: commas, spaces, ¥/円 and full-width digits are fine; one clear message."""
+
+    def process_formdata(self, valuelist):
+        """Parse with :func:`models.limits.parse_amount`; a bad value is one error."""
+        self.raw_text = valuelist[0] if valuelist else ""
+        self.data = None
+        if not valuelist:
+            return
+        try:
+            self.data = limits.parse_amount(valuelist[0], field=self.name)
+        except limits.OutOfRange as refused:
+            self.data = None
+            raise ValueError(str(refused)) from None
+
+    def _value(self) -> str:
+        """What the input shows: the text typed when it failed, else the amount with commas."""
+        if self.process_errors or (self.data is None and getattr(self, "raw_text", "")):
+            return getattr(self, "raw_text", "")
+        return f"{self.data:,}" if isinstance(self.data, int) else ""
