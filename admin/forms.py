@@ -172,8 +172,6 @@ class OfferForm(FlaskForm):
     )
 
 
-
-
 class StageForm(VersionedForm):
     """Move an accepted lead along the pipeline."""
 

@@ -15,7 +15,7 @@ from admin.base import ChoiceQuerySelectField, ScopedAjaxLoader
 from admin.security import login_again_unless_fresh
 from admin.views.common import STAFF_READ, BaseStaffView, _lead_link, _list_labels, when
 from leadshare.extensions import db
-from models import workflow
+from models import accounts, workflow
 from models.audit import record_event
 from models.catalogue import PRODUCT_LINES, REGIONS
 from models.errors import RuleError
@@ -333,6 +333,7 @@ class UserView(BaseStaffView):
         "active",
         "last_login_at",
         "password_changed_at",
+        "totp_enabled_at",
         "created_at",
     ]
     column_export_list = [
@@ -383,8 +384,32 @@ class UserView(BaseStaffView):
         "active": _l("Active"),
         "last_login_at": _l("Last login"),
         "password_changed_at": _l("Password changed"),
+        "totp_enabled_at": _l("Two-factor authentication since"),
         "created_at": _l("Created"),
     }
+
+    @action(
+        "reset_two_factor",
+        _l("Reset two-factor authentication"),
+        _l(
+            "Reset the second factor of the selected users? They log in with their password "
+            "alone until they set it up again, and their sessions end."
+        ),
+    )
+    def action_reset_two_factor(self, ids):
+        """A user lost their phone: reset their second factor through the rule."""
+        actor = current_user._get_current_object()
+        count = 0
+        for user in self.scoped_ids(ids):
+            if user.has_two_factor:
+                accounts.reset_second_factor(actor, user)
+                count += 1
+        db.session.commit()
+        flash(_("Two-factor authentication reset for %(count)d users.", count=count), "success")
+
+    def is_action_allowed(self, name):
+        """Only administrators (the only ones who reach this view) reset a second factor."""
+        return self._allowed("edit") and super().is_action_allowed(name)
 
     @expose("/new/", methods=("GET", "POST"))
     def create_view(self):

@@ -34,8 +34,6 @@ def _blank(text) -> list[tuple[str, object]]:
     return [("", text)]
 
 
-
-
 class AcceptForm(VersionedForm):
     """Accept the offer, optionally giving it to a rep, with a word to the vendor."""
 
