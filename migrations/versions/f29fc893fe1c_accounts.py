@@ -1,7 +1,7 @@
 """Accounts: login sessions kept on the server, single-use password links, the second factor (TOTP)
 
 Revision ID: f29fc893fe1c
-Revises: b7c1d2e3f4a5
+Revises: b7e3d91c4a20
 Create Date: 2026-11-24 03:23:23.457099
 
 """
@@ -13,7 +13,7 @@ import models.base
 
 # revision identifiers, used by Alembic.
 revision = 'f29fc893fe1c'
-down_revision = 'b7c1d2e3f4a5'
+down_revision = 'b7e3d91c4a20'
 branch_labels = None
 depends_on = None
 
