@@ -633,7 +633,17 @@ class Worker:
         while not self.stopping:
             if last_sweep is None or time.monotonic() - last_sweep >= self.sweep_every:
                 try:
-                    run_sweep()
+                    swept = run_sweep()
+                    if swept is not None and swept.changed:
+                        log.info(
+                            "SLA sweep: reminded %d, expired %d, re-offered %d, stale %d, "
+                            "overdue %d",
+                            len(swept.reminded),
+                            len(swept.expired),
+                            len(swept.reoffered),
+                            len(swept.stale),
+                            len(swept.overdue),
+                        )
                 except Exception:
                     db.session.rollback()
                     log.exception("SLA sweep failed; retrying next round")

@@ -210,6 +210,14 @@ class Offer(Base):
         """The partner still owes an answer."""
         return self.state in OPEN_STATES
 
+    def deadline_passed(self, now: datetime) -> bool:
+        """Whether the partner's time to answer is over.
+
+        Never while a details request waits for the vendor's approval: the
+        partner's clock is paused then (approving moves the deadline on).
+        """
+        return self.state is not OfferState.DETAILS_REQUESTED and now >= self.respond_by
+
     @property
     def is_accepted(self) -> bool:
         """The partner took the lead."""

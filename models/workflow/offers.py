@@ -223,7 +223,7 @@ def accept_offer(
         if taken is not None and taken.id != offer.id:
             raise NoLongerAvailable()
         raise InvalidTransition(_l("This offer can no longer be accepted."))
-    if now >= offer.respond_by:
+    if offer.deadline_passed(now):
         raise InvalidTransition(_l("This offer has expired."))
     if lead.stage is not Stage.QUALIFIED:
         raise NoLongerAvailable()

@@ -192,7 +192,7 @@ def _render_lead(offer: Offer, *, submitted: dict | None = None, status: int = 2
         labels=LABELS,
         label=enum_label,
         templates={c.value: str(t) for c, t in ACTIVITY_TEMPLATES.items()},
-        respond_open=offer.is_open and offer.respond_by > utcnow(),
+        respond_open=offer.is_open and not offer.deadline_passed(utcnow()),
         lead_stage=lead_stage,
         takes_activities=disclosure.stage and lead.takes_activities,
     )

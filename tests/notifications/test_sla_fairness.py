@@ -47,6 +47,9 @@ def test_waiting_for_staff_approval_pauses_the_partners_clock(world):
     assert "Alpha 株式会社" in rendered.subject and "paused" in rendered.text
     assert f"/admin/desk/{lead.ref}" in rendered.text
 
+    # Still waiting on the vendor past the first deadline, the partner may accept.
+    assert not offer.deadline_passed(start + timedelta(hours=60))
+
     wf.grant_details(offer, world["sales"], now=start + timedelta(hours=70))
     db.session.commit()
     # 60 hours waited on the vendor: the 48-hour deadline moves from +48 h to +108 h.
@@ -166,3 +169,14 @@ def test_one_setting_for_the_sla_defaults(app, world):
 
     delta = factories.partner("delta")
     assert (delta.policy.response_sla_hours, delta.policy.update_sla_days) == (24, 7)
+
+
+def test_partner_may_accept_while_the_vendor_holds_the_details(world):
+    """Past the first deadline, with details still waiting on staff, accepting still works."""
+    world["alpha"].policy.details_need_approval = True
+    start = datetime(2025, 6, 2, tzinfo=UTC)
+    offer = wf.offer_lead(factories.lead(world["sales"]), world["alpha"], world["sales"], now=start)
+    wf.request_details(offer, world["alpha_manager"], now=start + timedelta(hours=1))
+    wf.accept_offer(offer, world["alpha_manager"], now=start + timedelta(hours=50))
+    db.session.commit()
+    assert offer.state is OfferState.ACCEPTED
