@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from models.leads import Lead
+from models.leads import Lead, Stage, Timing
 from models.offers import Offer, OfferState
 from models.users import Role, User
 
@@ -148,7 +148,7 @@ class LeadView:
     region: str | None
     size_band: str | None
     product_interest: str
-    timing: str
+    timing: Timing
     company_name: str | None = None
     company_address: str | None = None
     company_phone: str | None = None
@@ -161,7 +161,9 @@ class LeadView:
     contact_title: str | None = None
     contact_phone: str | None = None
     contact_email: str | None = None
-    stage: str | None = None
+    stage: Stage | None = None
+    #: Once closed: ``stage`` (a :class:`Stage`), the order data, ``lost_reason``
+    #: (a :class:`LostReason` or ``None``) and the outcome ``note``.
     outcome: dict | None = None
 
 
@@ -181,7 +183,7 @@ def lead_view(user: User, offer: Offer) -> LeadView:
         "region": prospect.region,
         "size_band": prospect.size_band,
         "product_interest": lead.product_interest,
-        "timing": lead.timing.value,
+        "timing": lead.timing,
     }
     if disclosure.company:
         fields.update(
@@ -210,15 +212,15 @@ def lead_view(user: User, offer: Offer) -> LeadView:
             contact_email=prospect.contact_email,
         )
     if disclosure.stage:
-        fields["stage"] = lead.stage.value
+        fields["stage"] = lead.stage
     if disclosure.outcome and lead.is_closed:
         fields["outcome"] = {
-            "stage": lead.stage.value,
+            "stage": lead.stage,
             "order_date": lead.order_date,
             "order_product": lead.order_product,
             "order_amount": lead.order_amount,
             "delivery_date": lead.delivery_date,
-            "lost_reason": lead.lost_reason.value if lead.lost_reason else None,
+            "lost_reason": lead.lost_reason,
             "note": lead.outcome_note,
         }
     return LeadView(**fields)

@@ -21,10 +21,10 @@ from models.audit import record_event
 from models.base import utcnow
 from models.errors import MissingData, RuleError, StaleRecord
 from models.gates import current_offer_query, lead_view
-from models.labels import ENUM_LABELS, enum_label
-from models.leads import STAGE_LABELS, Channel, LostReason, NoteCategory, Stage, Timing
+from models.labels import enum_label
+from models.leads import STAGE_LABELS, Channel, LostReason, NoteCategory, Stage
 from models.limits import OutOfRange
-from models.offers import OFFER_STATE_LABELS, BoardRead, DeclineReason, Offer, OfferState
+from models.offers import BoardRead, DeclineReason, Offer, OfferState
 from models.users import User
 from portal import partner_required
 from portal.forms import ActionForm, choices, show_rule_error
@@ -42,14 +42,6 @@ from portal.leads.forms import (
 )
 
 PER_PAGE = 20
-
-LABELS = {
-    "stage": STAGE_LABELS,
-    "state": OFFER_STATE_LABELS,
-    "stage_value": {stage.value: label for stage, label in STAGE_LABELS.items()},
-    "timing_value": {t.value: ENUM_LABELS[t] for t in Timing},
-    "lost_value": {r.value: ENUM_LABELS[r] for r in LostReason},
-}
 
 
 def _enum_arg(enum_cls, name: str):
@@ -90,7 +82,7 @@ def inbox():
         state=state,
         stage=stage,
         unread=queries.unread_counts(current_user, page.items),
-        labels=LABELS,
+        label=enum_label,
         states=list(OfferState),
         stages=[s for s in Stage if s not in (Stage.NEW, Stage.QUALIFIED)],
     )
@@ -131,7 +123,7 @@ def _render_lead(offer: Offer, *, submitted: dict | None = None, status: int = 2
     view = lead_view(current_user, offer)
     disclosure = view.disclosure
     lead = offer.lead
-    lead_stage = Stage(view.stage) if view.stage else None  # None unless the gate shows it
+    lead_stage = view.stage  # None unless the gate shows it
     reps = _rep_choices(offer) if current_user.is_partner_manager else choices([(0, "")])
 
     def form(name: str, cls, **defaults):
@@ -189,7 +181,6 @@ def _render_lead(offer: Offer, *, submitted: dict | None = None, status: int = 2
         read_before=read_before,
         activities=activities,
         history=history,
-        labels=LABELS,
         label=enum_label,
         templates={c.value: str(t) for c, t in ACTIVITY_TEMPLATES.items()},
         respond_open=offer.is_open and not offer.deadline_passed(utcnow()),

@@ -124,6 +124,9 @@ def test_matrix_of_states_and_policies_for_the_manager(world, state):
         assert (view.contact_email is not None) is (full and policy["show_contact"])
         assert view.disclosure.board is full
         assert (view.stage is not None) is full
+        # Codes travel as enum members; templates render them by their label.
+        assert view.timing is offer.lead.timing
+        assert view.stage is (offer.lead.stage if full else None)
 
 
 def test_contact_is_withheld_without_consent(world):
@@ -286,3 +289,15 @@ def test_lead_ids_are_not_sequential_in_urls(world):
     assert all(len(ref) >= 16 and not ref.isdigit() for ref in refs)
     assert len(set(refs)) == 3
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Lead)) == 3
+
+
+def test_a_closed_lead_shows_its_outcome_as_enum_members(world):
+    """The outcome carries the stage and the lost reason as members, for the label machinery."""
+    from models import LostReason, Stage
+
+    offer = offer_in_state(world, OfferState.ACCEPTED)
+    wf.close_lost(offer, world["alpha_manager"], reason=LostReason.COMPETITOR)
+    view = lead_view(world["alpha_manager"], offer)
+    assert view.stage is Stage.LOST
+    assert view.outcome["stage"] is Stage.LOST
+    assert view.outcome["lost_reason"] is LostReason.COMPETITOR

@@ -281,6 +281,8 @@ def test_close_as_lost(client, auth, world, offer_for):
     )
     assert "closed as lost" in html
     assert _offer(offer.id).lead.stage is Stage.LOST
+    outcome = html[html.index(">Result<") :]
+    assert "Lost" in outcome and "Competitor" in outcome
     assert 'id="activity-form"' not in html
     posted = {
         "day": "2025-01-10",
