@@ -16,7 +16,7 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
 
     @expose("/")
     def index(self):
-        """Today's overview for staff and seed 001's morning report."""
+        """Today's overview for staff and the morning report of yesterday."""
         from flask_login import current_user
 
         from admin.reports import current_figures, day_report, overview

@@ -1,6 +1,6 @@
 """The base of every staff model view: one access rule, per-role permissions, scoping.
 
-SECURITY.md (Flask-Admin): permissions are properties reading ``current_user``
+Flask-Admin's known traps, handled here: permissions are properties reading ``current_user``
 (views are shared between requests), ``get_one`` goes through ``get_query``,
 nothing is hard-deleted, and exported cells cannot start a spreadsheet formula.
 """

@@ -74,7 +74,7 @@ class InstalledProductForm(Form):
 
 
 class LeadForm(FlaskForm):
-    """Post a lead: seed 001's required fields, consent, the lead, checklist, first note."""
+    """Post a lead: the prospect's required fields, consent, the lead, checklist, first note."""
 
     company_name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=300)])
@@ -182,7 +182,7 @@ class StageForm(VersionedForm):
 
 
 class ActivityForm(VersionedForm):
-    """Log a contact with the prospect (seed 001: date, time, channel, category, detail)."""
+    """Log a contact with the prospect (date, time, channel, category, detail)."""
 
     form_prefix = "activity"
 

@@ -1,4 +1,4 @@
-"""One access rule for the whole back office: vendor staff only (SECURITY.md, Flask-Admin)."""
+"""One access rule for the whole back office: vendor staff only, on the index and every view."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def login_again_unless_fresh():
     """``fresh_login_required`` for one request: a redirect to log in again, or ``None``.
 
     Exports and changes to users' roles, passwords and active flags need a login
-    made in this session, not one restored from a remember-me cookie (SECURITY.md).
+    made in this session, not one restored from a remember-me cookie.
     """
     if login_fresh():
         return None

@@ -2,7 +2,7 @@
 
 ``python -m bench.run --scale small|full`` (``DATABASE_URL`` must name PostgreSQL):
 
-1. seeds the database when it does not hold this scale yet (``flask bench seed --if-needed``);
+1. fills the database when it does not hold this scale yet (``flask bench seed --if-needed``);
 2. starts ``gunicorn wsgi:app`` with ``BENCH_ENDPOINTS`` on;
 3. picks the driver's targets from the database (a large partner's manager and rep,
    lead references, open offers to accept, accepted offers to comment on);

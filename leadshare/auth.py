@@ -1,4 +1,4 @@
-"""Logging in and out: ``/login`` and ``/logout`` (DESIGN's fixed points)."""
+"""Logging in and out: ``/login`` and ``/logout`` (fixed points in docs/design.md)."""
 
 from __future__ import annotations
 

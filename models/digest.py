@@ -1,4 +1,4 @@
-"""The daily digest (seed 001's morning report): what changed yesterday, what waits today.
+"""The daily digest (the morning report): what changed yesterday, what waits today.
 
 :func:`queue_digests` queues one ``digest`` message per active user who has
 something to read, in the user's language; "yesterday" and "today" are days in

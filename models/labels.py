@@ -99,7 +99,7 @@ PROSPECT_FIELD_LABELS: dict[str, object] = {
     "contact_email": _l("Contact e-mail"),
 }
 
-#: A per-category starting text for conversation notes (seed 001: detail text with templates).
+#: A per-category starting text for conversation notes (the detail text starts from a template).
 NOTE_TEMPLATES: dict[NoteCategory, object] = {
     NoteCategory.PRODUCT_INQUIRY: _l(
         "Product asked about:\nCurrent system:\nQuantity / scale:\nBudget:\nDecision maker:\n"

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 class Stage(enum.Enum):
-    """Where a lead is: captured, qualified, then DESIGN's pipeline to won/paid or lost."""
+    """Where a lead is: captured, qualified, then the pipeline to won/paid or lost."""
 
     NEW = "new"
     QUALIFIED = "qualified"
@@ -79,7 +79,7 @@ class Timing(enum.Enum):
 
 
 class LostReason(enum.Enum):
-    """Why a lead was lost (seed 003: every outcome is reported back)."""
+    """Why a lead was lost (every outcome is reported back to the vendor)."""
 
     PRICE = "price"
     COMPETITOR = "competitor"
@@ -100,7 +100,7 @@ class Channel(enum.Enum):
 
 
 class NoteCategory(enum.Enum):
-    """What a conversation was about (seed 001)."""
+    """What a conversation was about."""
 
     PRODUCT_INQUIRY = "product_inquiry"
     DELIVERY = "delivery"
@@ -278,7 +278,7 @@ class Lead(Base):
 
 
 class ConversationNote(Base):
-    """What the prospect said, recorded almost verbatim (seed 004)."""
+    """What the prospect said, recorded almost verbatim."""
 
     __tablename__ = "conversation_notes"
 

@@ -148,7 +148,7 @@ class Offer(Base):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        # DESIGN: at most one accepted offer per lead, enforced by the database.
+        # docs/design.md: at most one accepted offer per lead, enforced by the database.
         sa.Index(
             "uq_offers_one_accepted_per_lead",
             "lead_id",

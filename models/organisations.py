@@ -42,7 +42,7 @@ class PartnerStatus(enum.Enum):
 
 
 class Engagement(enum.Enum):
-    """How engaged a partner is with the programme (seed 000)."""
+    """How engaged a partner is with the programme (a partner-programme field)."""
 
     LOW = "low"
     MEDIUM = "medium"
@@ -141,7 +141,7 @@ def update_sla_days(policy: PartnerPolicy | None) -> int:
 
 
 class PartnerPolicy(Base):
-    """What one partner may see and receive, set by an administrator (DESIGN gate 3)."""
+    """What one partner may see and receive, set by an administrator (gate 3 in docs/design.md)."""
 
     __tablename__ = "partner_policies"
 

@@ -53,7 +53,7 @@ def normalise_phone(phone: str) -> str:
 
 
 class Prospect(Base):
-    """The customer company and its contact person (seed 001's required fields)."""
+    """The customer company and its contact person (the fields a lead needs, docs/design.md)."""
 
     __tablename__ = "prospects"
 
@@ -119,7 +119,7 @@ class Prospect(Base):
 
 
 class InstalledProduct(Base):
-    """A vendor product the prospect already runs (seed 004: its history)."""
+    """A vendor product the prospect already runs (its history with the vendor)."""
 
     __tablename__ = "installed_products"
 

@@ -1,4 +1,4 @@
-"""Routing: which partners to offer a lead to, best first (DESIGN: suggested ranked by fit).
+"""Routing: which partners to offer a lead to, best first (docs/design.md: suggested ranked by fit).
 
 :func:`rank_partners` scores every active partner that does not already hold
 the lead. The score is a sum of weighted factors, each between 0 and its
@@ -15,7 +15,7 @@ acceptance rate     1       from the scorecard (0.5 without history)
 response time       1       1 − median answer hours ÷ the partner's SLA hours
                             (0.5 without history; 0 at or beyond the SLA)
 win rate            1       from the scorecard (0.5 without outcomes)
-stale leads         −0.75   per stale lead, at most −3 (seed 001: leads go to
+stale leads         −0.75   per stale lead, at most −3 (leads go to
                             people who keep their records current)
 ==================  ======  =====================================================
 

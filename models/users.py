@@ -21,7 +21,7 @@ _hasher = PasswordHasher()
 
 
 class Role(enum.Enum):
-    """The four roles of DESIGN.md."""
+    """The four roles (docs/design.md, People)."""
 
     ADMIN = "admin"
     SALES = "sales"

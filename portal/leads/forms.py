@@ -68,7 +68,7 @@ class StageForm(VersionedForm):
 
 
 class ActivityForm(FlaskForm):
-    """Log a contact with the prospect (seed 001: date, time, channel, category, detail)."""
+    """Log a contact with the prospect (date, time, channel, category, detail)."""
 
     day = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date."))])
     time = TimeField(_l("Time"), validators=[InputRequired(_l("Enter the time."))])
@@ -84,7 +84,7 @@ class ActivityForm(FlaskForm):
 
 
 class WonForm(VersionedForm):
-    """Close as won: the order data DESIGN asks for."""
+    """Close as won: the order data every won deal records (docs/design.md)."""
 
     order_date = DateField(
         _l("Order date"), validators=[InputRequired(_l("Enter the order date."))]

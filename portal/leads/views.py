@@ -162,7 +162,7 @@ def _render_lead(offer: Offer, *, submitted: dict | None = None, status: int = 2
             else:
                 marker.last_read_at = utcnow()
     if disclosure.contact and request.method == "GET":
-        # DESIGN: every view of a prospect's personal data is audited.
+        # docs/design.md: every view of a prospect's personal data is audited.
         record_event(
             db.session,
             current_user,

@@ -1,5 +1,5 @@
 """Every back-office endpoint tried by every role: only the allowed ones answer,
-and refused writes change no row (SECURITY.md, WSTG-ATHZ)."""
+and refused writes change no row (OWASP WSTG-ATHZ)."""
 
 from __future__ import annotations
 
