@@ -266,3 +266,24 @@ def test_a_partner_already_at_capacity_takes_no_row(world):
     report = imports.import_rows(rows, world["sales"])
     assert len(report.imported) == 1
     assert db.session.scalar(sa.select(sa.func.count(Offer.id))) == 0
+
+
+def test_the_import_applies_the_plausibility_limits(world):
+    """An absurd amount or an overlong teaser is a bad row with its reason."""
+    rows = [
+        row(1, estimated_value="9223372036854775807"),
+        row(2, teaser="x" * 501, estimated_value=""),
+        row(3, estimated_value="１，２００，０００"),
+    ]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*HEADER, "estimated_value"])
+    writer.writeheader()
+    writer.writerows(rows)
+    results = imports.read_csv(imports.decode(out.getvalue().encode()))
+    with force_locale("en"):
+        bad = {r.line: " ".join(map(str, r.errors)) for r in results if not r.ok}
+    assert sorted(bad) == [2, 3]
+    assert "estimated_value" in bad[2] and "1,000,000,000,000" in bad[2]
+    assert "teaser" in bad[3] and "500" in bad[3]
+    good = next(r for r in results if r.ok)
+    assert good.values["lead"]["estimated_value"] == 1_200_000
