@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import limits
 from models.audit import record_event
 from models.base import db, utcnow
+from models.conflicts import Duplicate, find_duplicates
 from models.errors import MissingData, NotAllowed
 from models.leads import (
     Channel,
@@ -27,57 +27,12 @@ from models.leads import (
     Stage,
     Timing,
 )
-from models.prospects import (
-    PROSPECT_REQUIRED,
-    ConsentMethod,
-    InstalledProduct,
-    Prospect,
-    normalise_company_name,
-    normalise_phone,
-)
+from models.prospects import PROSPECT_REQUIRED, ConsentMethod, InstalledProduct, Prospect
 from models.users import User
 
 LEAD_REQUIRED = ("teaser", "need", "product_interest")
 
-
-@dataclass(frozen=True)
-class Duplicate:
-    """An existing prospect that looks like the one being captured, and why."""
-
-    prospect: Prospect
-    reasons: tuple[str, ...]
-
-
-def find_duplicates(
-    company_name: str | None, contact_phone: str | None, contact_email: str | None
-) -> list[Duplicate]:
-    """Existing prospects with the same normalised company name, contact phone or e-mail."""
-    company_key = normalise_company_name(company_name or "")
-    phone_key = normalise_phone(contact_phone or "")
-    email = (contact_email or "").strip().lower()
-    conditions = []
-    if company_key:
-        conditions.append(Prospect.company_key == company_key)
-    if phone_key:
-        conditions.append(Prospect.contact_phone_key == phone_key)
-    if email:
-        conditions.append(Prospect.contact_email == email)
-    if not conditions:
-        return []
-    found = db.session.scalars(
-        sa.select(Prospect).where(sa.or_(*conditions)).order_by(Prospect.id).limit(20)
-    )
-    result = []
-    for prospect in found:
-        reasons = []
-        if company_key and prospect.company_key == company_key:
-            reasons.append(str(_l("same company name")))
-        if phone_key and prospect.contact_phone_key == phone_key:
-            reasons.append(str(_l("same contact phone")))
-        if email and prospect.contact_email == email:
-            reasons.append(str(_l("same contact e-mail")))
-        result.append(Duplicate(prospect, tuple(reasons)))
-    return result
+__all__ = ["Duplicate", "NoteInput", "ProductInput", "capture_lead", "find_duplicates"]
 
 
 @dataclass

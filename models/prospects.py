@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, enum_column, utcnow
+from models.kanji_forms import FOLD_OLD_FORMS
 
 #: The prospect company's own fields: a partner sees them once details are granted.
 COMPANY_FIELDS = ("company_name", "address", "phone", "representative", "website")
@@ -41,8 +42,12 @@ _COMPANY_AFFIXES = re.compile(
 
 
 def normalise_company_name(name: str) -> str:
-    """A key for duplicate detection: 株式会社/(株)/㈱, width variants and spaces removed."""
-    text = unicodedata.normalize("NFKC", name or "").lower()
+    """A key for duplicate detection: 株式会社/(株)/㈱, width variants and spaces removed.
+
+    Old and variant kanji forms are folded to the modern ones (株式會社 → 株式会社,
+    髙島 → 高島) after NFKC, so the legal-form affixes match in either writing.
+    """
+    text = unicodedata.normalize("NFKC", name or "").lower().translate(FOLD_OLD_FORMS)
     text = _COMPANY_AFFIXES.sub("", text)
     return re.sub(r"[\s\u3000・.,、。\-‐ー－]+", "", text)
 
@@ -62,6 +67,7 @@ class Prospect(Base):
     company_key: Mapped[str] = mapped_column(sa.String(200), index=True)
     address: Mapped[str] = mapped_column(sa.String(300))
     phone: Mapped[str] = mapped_column(sa.String(40))
+    phone_key: Mapped[str] = mapped_column(sa.String(40), default="", index=True)
     representative: Mapped[str] = mapped_column(sa.String(120))
     website: Mapped[str] = mapped_column(sa.String(300))
     industry: Mapped[str | None] = mapped_column(sa.String(40))
@@ -104,6 +110,12 @@ class Prospect(Base):
     def _keep_company_key(self, key: str, value: str) -> str:
         """Keep the duplicate-detection key in step with the name."""
         self.company_key = normalise_company_name(value)
+        return value
+
+    @sa.orm.validates("phone")
+    def _keep_company_phone_key(self, key: str, value: str) -> str:
+        """Keep the duplicate-detection key in step with the company phone."""
+        self.phone_key = normalise_phone(value)
         return value
 
     @sa.orm.validates("contact_phone")
