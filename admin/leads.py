@@ -46,7 +46,6 @@ from models.leads import (
 from models.offers import Offer, OfferState
 from models.organisations import Organisation
 from models.prospects import PROSPECT_FIELDS, ConsentMethod
-from models.registrations import DealRegistration
 from models.routing import rank_partners
 
 
@@ -456,36 +455,3 @@ class LeadDeskView(StaffAccessMixin, BaseView):
             ),
             _("The lead is closed as lost."),
         )
-
-    # Deal registrations --------------------------------------------------------------
-    @expose("/registrations/<int:registration_id>/approve", methods=("POST",))
-    def approve_registration(self, registration_id: int):
-        """Approve a deal registration: it becomes a lead accepted by the partner."""
-        registration = db.get_or_404(DealRegistration, registration_id)
-        if not ConfirmForm().validate_on_submit():
-            abort(400)
-        try:
-            lead = workflow.approve_registration(registration, current_user._get_current_object())
-            db.session.commit()
-        except RuleError as err:
-            db.session.rollback()
-            flash(str(err), "error")
-            return redirect(url_for("staff_registrations.details_view", id=registration_id))
-        flash(_("Registration approved: the lead is with the partner."), "success")
-        return redirect(url_for(".show", ref=lead.ref))
-
-    @expose("/registrations/<int:registration_id>/reject", methods=("POST",))
-    def reject_registration(self, registration_id: int):
-        """Reject a deal registration with a reason the partner sees."""
-        registration = db.get_or_404(DealRegistration, registration_id)
-        form = ReasonForm()
-        try:
-            workflow.reject_registration(
-                registration, current_user._get_current_object(), reason=form.reason.data or ""
-            )
-            db.session.commit()
-            flash(_("Registration rejected."), "success")
-        except RuleError as err:
-            db.session.rollback()
-            flash(str(err), "error")
-        return redirect(url_for("staff_registrations.details_view", id=registration_id))

@@ -1348,12 +1348,12 @@ def _build_lead(w: _World, index: int, region: str, line: str, offers: str, flag
 
 
 def _registrations(w: _World) -> None:
-    """Three deal registrations: approved (now a lead), pending and rejected."""
+    """Deal registrations: approved (now a lead), submitted, under review (a conflict), rejected."""
     now = w.now
     alpha_rep = w.reps["alpha"][1]
-    w.clock(now - _d(12))
     approved = wf.register_deal(
         alpha_rep,
+        now=w.clock(now - _d(12)),
         company_name="株式会社三河オートパーツ",
         address="愛知県岡崎市康生町5-1-3",
         phone="0564-21-3380",
@@ -1365,7 +1365,7 @@ def _registrations(w: _World) -> None:
         contact_title="生産管理課 課長",
         contact_phone="0564-21-3391",
         contact_email="t.mori@mikawa-autoparts.co.jp",
-        contact_consent=True,
+        consent_method=ConsentMethod.PHONE,
         need="工場の生産管理サーバー更改。当社既存顧客で、先方から直接相談を受けた案件。",
         product_interest="servers",
         expected_value=9_800_000,
@@ -1382,9 +1382,9 @@ def _registrations(w: _World) -> None:
         now=w.clock(now - _d(6)),
     )
 
-    w.clock(now - _d(1) - _h(3))
     wf.register_deal(
         w.managers["beta"],
+        now=w.clock(now - _d(1) - _h(3)),
         company_name="株式会社湾岸メディカルサポート",
         address="東京都江東区有明3-7-26",
         phone="03-5530-8821",
@@ -1396,15 +1396,32 @@ def _registrations(w: _World) -> None:
         contact_title="事務局長",
         contact_phone="03-5530-8830",
         contact_email="k.fujita@wangan-medical.co.jp",
-        contact_consent=False,
         need="Clinic group (4 sites) wants to move its file servers to the cloud.",
         product_interest="cloud",
         expected_value=4_200_000,
     )
+    # The same clinic group, written with the old form of 会: staff see the conflict.
+    wf.register_deal(
+        alpha_rep,
+        now=w.clock(now - _h(2)),
+        company_name="株式會社 湾岸メディカルサポート",
+        address="東京都江東区有明3-7-26",
+        phone="03-5530-8821",
+        representative="石川 浩",
+        website="https://www.wangan-medical.co.jp",
+        industry="healthcare",
+        region="kanto",
+        contact_name="藤田 香織",
+        contact_phone="03-5530-8830",
+        contact_email="k.fujita@wangan-medical.co.jp",
+        need="診療所4拠点のファイルサーバーをクラウドへ移行したいとの相談。",
+        product_interest="cloud",
+        expected_value=4_000_000,
+    )
 
-    w.clock(now - _d(20))
     rejected = wf.register_deal(
         w.reps["gamma"][0],
+        now=w.clock(now - _d(20)),
         company_name="博多ロジスティクス株式会社",
         address="福岡県福岡市博多区博多駅前3-4-8",
         phone="092-411-5562",
@@ -1416,7 +1433,7 @@ def _registrations(w: _World) -> None:
         contact_title="総務部 課長",
         contact_phone="092-411-5570",
         contact_email="y.hasegawa@hakata-logistics.co.jp",
-        contact_consent=True,
+        consent_method=ConsentMethod.WRITTEN,
         need="倉庫管理システムのクラウド移行とハンディ端末の入れ替え。",
         product_interest="cloud",
         expected_value=6_500_000,

@@ -99,7 +99,9 @@ def sla_sweep() -> None:
         f"reminded {len(report.reminded)}, expired {len(report.expired)}, "
         f"re-offered {len(report.reoffered)}, stale {len(report.stale)}, "
         f"overdue {len(report.overdue)}, overdue cleared {len(report.overdue_cleared)}, "
-        f"staff reminded {len(report.staff_reminded)}"
+        f"staff reminded {len(report.staff_reminded)}, "
+        f"registrations reminded {len(report.registrations.reminded)}, "
+        f"returned {len(report.registrations.returned)}"
     )
 
 

@@ -82,6 +82,11 @@ KINDS = (
     "overdue_outcome",
     "registration_submitted",
     "registration_decided",
+    "registration_expiring",
+    "registration_expired",
+    "registration_returned",
+    "registration_extension_requested",
+    "registration_extension_decided",
     "invitation",
     "password_reset",
     "digest",
@@ -215,6 +220,11 @@ def _links(payload: dict[str, Any], *, staff: bool) -> dict[str, str]:
         links["password"] = f"{base}/password/{payload['password_token']}"
     elif payload.get("url"):
         links["password"] = payload["url"]
+    if payload.get("registration_ref"):
+        ref = payload["registration_ref"]
+        links["registration"] = (
+            f"{base}/admin/registrations/?search={ref}" if staff else f"{base}/registrations/{ref}"
+        )
     links["action"] = links.get("lead", links["admin"] if staff else links["home"])
     return links
 

@@ -32,7 +32,13 @@ from models.organisations import (
 )
 from models.outbox import OutboxMessage, OutboxStatus, queue_message
 from models.prospects import ConsentMethod, InstalledProduct, Prospect
-from models.registrations import DealRegistration, RegistrationStatus
+from models.registrations import (
+    DealRegistration,
+    ExtensionState,
+    RegistrationStatus,
+    RegistrationStep,
+    RegistrationStepKind,
+)
 from models.snapshots import ReportSnapshot
 from models.users import Locale, Role, User
 from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -72,8 +78,11 @@ __all__ = [
     "PartnerTier",
     "PasswordLink",
     "Prospect",
+    "ExtensionState",
     "RecoveryCode",
     "RegistrationStatus",
+    "RegistrationStep",
+    "RegistrationStepKind",
     "ReportSnapshot",
     "Role",
     "Stage",

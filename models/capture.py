@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import limits
@@ -27,7 +28,14 @@ from models.leads import (
     Stage,
     Timing,
 )
-from models.prospects import PROSPECT_REQUIRED, ConsentMethod, InstalledProduct, Prospect
+from models.prospects import (
+    PROSPECT_REQUIRED,
+    ConsentMethod,
+    InstalledProduct,
+    Prospect,
+    normalise_company_name,
+    normalise_phone,
+)
 from models.users import User
 
 LEAD_REQUIRED = ("teaser", "need", "product_interest")

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from models.leads import Lead, Stage, Timing
 from models.offers import Offer, OfferState
+from models.registrations import DealRegistration
 from models.users import Role, User
 
 
@@ -49,6 +50,23 @@ def reachable_leads(user: User) -> sa.Select[tuple[Lead]]:
         return query
     offer_ids = reachable_offers(user).with_only_columns(Offer.lead_id)
     return query.where(Lead.id.in_(offer_ids))
+
+
+def reachable_registrations(user: User) -> sa.Select[tuple[DealRegistration]]:
+    """Deal registrations ``user`` may reach: staff all, a manager its organisation's,
+    a rep the ones it submitted; a miss answers 404 like a registration that does not exist.
+    """
+    query = sa.select(DealRegistration)
+    if user.is_staff:
+        return query
+    if user.role is Role.PARTNER_MANAGER:
+        return query.where(DealRegistration.organisation_id == user.organisation_id)
+    if user.role is Role.PARTNER_REP:
+        return query.where(
+            DealRegistration.organisation_id == user.organisation_id,
+            DealRegistration.submitted_by_id == user.id,
+        )
+    return query.where(sa.false())
 
 
 def current_offer_query(user: User, lead_ref: str) -> sa.Select[tuple[Offer]]:

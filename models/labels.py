@@ -19,7 +19,11 @@ from models.offers import DECLINE_REASON_LABELS, END_CAUSE_LABELS, OFFER_STATE_L
 from models.organisations import Engagement, PartnerStatus, PartnerTier
 from models.outbox import OutboxStatus
 from models.prospects import ConsentMethod
-from models.registrations import RegistrationStatus
+from models.registrations import (
+    EXTENSION_STATE_LABELS,
+    REGISTRATION_STATUS_LABELS,
+    REGISTRATION_STEP_LABELS,
+)
 from models.users import LANGUAGE_NAMES, Role
 
 ENUM_LABELS: dict[enum.Enum, object] = {
@@ -67,9 +71,9 @@ ENUM_LABELS: dict[enum.Enum, object] = {
     ConsentMethod.EMAIL: _l("By e-mail"),
     ConsentMethod.WEB_FORM: _l("Web form"),
     ConsentMethod.WRITTEN: _l("In writing"),
-    RegistrationStatus.PENDING: _l("Pending"),
-    RegistrationStatus.APPROVED: _l("Approved"),
-    RegistrationStatus.REJECTED: _l("Rejected"),
+    **REGISTRATION_STATUS_LABELS,
+    **EXTENSION_STATE_LABELS,
+    **REGISTRATION_STEP_LABELS,
     OutboxStatus.PENDING: _l("Pending"),
     OutboxStatus.SENT: _l("Sent"),
     OutboxStatus.FAILED: _l("Failed"),

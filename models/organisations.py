@@ -49,6 +49,9 @@ class Engagement(enum.Enum):
     HIGH = "high"
 
 
+#: Days an approved deal registration is exclusive when the policy says nothing else.
+DEFAULT_REGISTRATION_DAYS = 90
+
 TIER_WEIGHT = {
     PartnerTier.PLATINUM: 1.0,
     PartnerTier.GOLD: 0.75,
@@ -140,6 +143,11 @@ def update_sla_days(policy: PartnerPolicy | None) -> int:
     return policy.update_sla_days if policy is not None else default_update_sla_days()
 
 
+def registration_days(policy: PartnerPolicy | None) -> int:
+    """Days an approved deal registration stays exclusive to a partner with ``policy``."""
+    return policy.registration_days if policy is not None else DEFAULT_REGISTRATION_DAYS
+
+
 class PartnerPolicy(Base):
     """What one partner may see and receive, set by an administrator (gate 3 in docs/design.md)."""
 
@@ -158,6 +166,8 @@ class PartnerPolicy(Base):
     max_open_leads: Mapped[int] = mapped_column(default=10)
     response_sla_hours: Mapped[int] = mapped_column(default=default_response_sla_hours)
     update_sla_days: Mapped[int] = mapped_column(default=default_update_sla_days)
+    #: Days an approved deal registration stays exclusive to the partner.
+    registration_days: Mapped[int] = mapped_column(default=DEFAULT_REGISTRATION_DAYS)
 
     organisation: Mapped[Organisation] = relationship(back_populates="policy")
 
@@ -165,6 +175,7 @@ class PartnerPolicy(Base):
         sa.CheckConstraint("max_open_leads >= 0", name="max_open_leads_not_negative"),
         sa.CheckConstraint("response_sla_hours > 0", name="response_sla_positive"),
         sa.CheckConstraint("update_sla_days > 0", name="update_sla_positive"),
+        sa.CheckConstraint("registration_days > 0", name="registration_days_positive"),
     )
 
     def allows_region(self, region: str | None) -> bool:

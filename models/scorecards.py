@@ -20,6 +20,10 @@ Definitions (all over offers made in the last :data:`SCORECARD_WINDOW_DAYS` days
 - ``won`` / ``lost`` — accepted leads closed that way; ``win_rate`` is
   won ÷ (won + lost), ``None`` before the first outcome.
 - ``revenue_won`` — the sum of the order amounts of the won leads.
+- ``registrations_submitted`` / ``registrations_approved`` /
+  ``registrations_won`` — deal registrations the partner submitted in the window,
+  those approved (including those whose protected period has since ended), and
+  those still the partner's whose lead was won.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import sqlalchemy as sa
 from models.base import db, utcnow
 from models.leads import ORDER_STAGES, WORKING_STAGES, Lead, Stage
 from models.offers import Offer, OfferState
+from models.registrations import DealRegistration, RegistrationStatus
 
 #: Only offers made within this many days count, so an old record fades.
 SCORECARD_WINDOW_DAYS = 365
@@ -57,6 +62,9 @@ class Scorecard:
     lost: int = 0
     win_rate: float | None = None
     revenue_won: int = 0
+    registrations_submitted: int = 0
+    registrations_approved: int = 0
+    registrations_won: int = 0
 
 
 def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
@@ -126,10 +134,41 @@ def scorecards(
         card.win_rate = card.won / closed if closed else None
         cards[org_id] = card
 
+    for org_id, counts in _registration_counts(ids, since).items():
+        card = cards.setdefault(org_id, Scorecard(organisation_id=org_id))
+        card.registrations_submitted, card.registrations_approved, card.registrations_won = counts
+
     for org_id, hours in _response_hours(ids, since).items():
         if org_id in cards:
             cards[org_id].median_response_hours = round(statistics.median(hours), 1)
     return cards
+
+
+def _registration_counts(ids: list[int] | None, since: datetime) -> dict[int, tuple[int, int, int]]:
+    """Deal registrations submitted, approved and won, per partner, in one query."""
+    approved = DealRegistration.status.in_(
+        (RegistrationStatus.APPROVED, RegistrationStatus.EXPIRED)
+    )
+    won = sa.and_(
+        DealRegistration.status == RegistrationStatus.APPROVED, Lead.stage.in_(ORDER_STAGES)
+    )
+    query = (
+        sa.select(
+            DealRegistration.organisation_id,
+            sa.func.count(DealRegistration.id),
+            _count(approved),
+            _count(won),
+        )
+        .outerjoin(Lead, Lead.id == DealRegistration.lead_id)
+        .where(DealRegistration.submitted_at >= since)
+        .group_by(DealRegistration.organisation_id)
+    )
+    if ids is not None:
+        query = query.where(DealRegistration.organisation_id.in_(ids))
+    return {
+        org_id: (int(submitted), int(approved_n), int(won_n))
+        for org_id, submitted, approved_n, won_n in db.session.execute(query)
+    }
 
 
 def _response_hours(ids: list[int] | None, since: datetime) -> dict[int, list[float]]:

@@ -24,6 +24,9 @@ message it queues carries a ``dedup_key``, so a second run changes nothing.
   flagged (``lead.overdue_since``) and its owner told, once per date; the flag
   clears when the date moves to today or later or the lead closes, so a new
   date that passes brings a new notice.
+- **Deal registrations** — :func:`models.workflow.protection.sweep_registrations`
+  reminds partners before an approved registration's protected period ends and
+  returns deals without progress to the vendor at the end.
 
 Every step selects its due records with one query whose conditions are in SQL
 (the deadlines of the partner's policy included), so a sweep over a large
@@ -53,6 +56,7 @@ from models.workflow import (
     offer_lead,
     partner_recipients,
 )
+from models.workflow.protection import RegistrationSweep, sweep_registrations
 
 #: Share of the response time after which the partner is reminded.
 REMINDER_AT = 0.75
@@ -71,10 +75,12 @@ class SweepReport:
     stale: list[str] = field(default_factory=list)
     overdue: list[str] = field(default_factory=list)
     overdue_cleared: list[str] = field(default_factory=list)
+    registrations: RegistrationSweep = field(default_factory=RegistrationSweep)
 
     @property
     def changed(self) -> bool:
         """Whether the sweep did anything."""
+        r = self.registrations
         return bool(
             self.reminded
             or self.staff_reminded
@@ -83,6 +89,9 @@ class SweepReport:
             or self.stale
             or self.overdue
             or self.overdue_cleared
+            or r.reminded
+            or r.returned
+            or r.ended
         )
 
 
@@ -372,6 +381,8 @@ def sweep(*, now: datetime | None = None, auto_reoffer: bool = False) -> SweepRe
     remind_offers(now, report)
     remind_staff_of_details(now, report)
     expire_offers(now, report, auto_reoffer=auto_reoffer)
+    # Before the stale check: a lead going back to the vendor is not stale.
+    report.registrations = sweep_registrations(now)
     flag_stale(now, report)
     clear_overdue(now, report)
     flag_overdue(now, report)

@@ -6,8 +6,9 @@ from flask_admin import Admin
 from flask_babel import lazy_gettext as _l
 
 from admin.views.leads import CommentView, LeadView, NoteView, OfferView, ProspectView
-from admin.views.partners import OrganisationView, PolicyView, RegistrationView, UserView
+from admin.views.partners import OrganisationView, PolicyView, UserView
 from admin.views.records import AuditView, OutboxView
+from admin.views.registrations import RegistrationView
 from models.audit import AuditEvent
 from models.leads import ConversationNote, Lead
 from models.offers import Comment, Offer

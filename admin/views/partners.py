@@ -1,4 +1,7 @@
-"""The Partners menu: organisations, visibility policies, users, deal registrations."""
+"""The Partners menu: organisations, visibility policies and users.
+
+Deal registrations, also in this menu, are in ``admin/views/registrations.py``.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +16,13 @@ from wtforms.validators import Length, Optional
 
 from admin.base import ChoiceQuerySelectField, ScopedAjaxLoader
 from admin.security import login_again_unless_fresh
-from admin.views.common import STAFF_READ, BaseStaffView, _lead_link, _list_labels, when
+from admin.views.common import BaseStaffView, _list_labels
 from leadshare.extensions import db
 from models import accounts, workflow
 from models.audit import record_event
 from models.catalogue import PRODUCT_LINES, REGIONS
 from models.errors import RuleError
-from models.labels import PROSPECT_FIELD_LABELS, enum_field_args, select_choices
+from models.labels import enum_field_args, select_choices
 from models.organisations import (
     Engagement,
     Organisation,
@@ -28,7 +31,6 @@ from models.organisations import (
     PartnerStatus,
     PartnerTier,
 )
-from models.registrations import DealRegistration
 from models.users import Locale, Role, User
 
 
@@ -222,6 +224,7 @@ class PolicyView(BaseStaffView):
         "max_open_leads",
         "response_sla_hours",
         "update_sla_days",
+        "registration_days",
     ]
     column_details_list = column_list
     column_export_list = [
@@ -234,6 +237,7 @@ class PolicyView(BaseStaffView):
         "max_open_leads",
         "response_sla_hours",
         "update_sla_days",
+        "registration_days",
     ]
     column_searchable_list = ["organisation.name"]
     column_filters = ["details_need_approval", "show_contact", "show_notes"]
@@ -253,6 +257,7 @@ class PolicyView(BaseStaffView):
         "max_open_leads",
         "response_sla_hours",
         "update_sla_days",
+        "registration_days",
     ]
     form_overrides = {
         "allowed_regions": SelectMultipleField,
@@ -283,6 +288,7 @@ class PolicyView(BaseStaffView):
         "max_open_leads": _l("Maximum open leads"),
         "response_sla_hours": _l("Response SLA (hours)"),
         "update_sla_days": _l("Update SLA (days)"),
+        "registration_days": _l("Deal registration protected (days)"),
     }
 
     def get_one(self, id):
@@ -457,81 +463,3 @@ class UserView(BaseStaffView):
             },
             organisation_id=None if model.organisation.is_vendor else model.organisation_id,
         )
-
-
-class RegistrationView(BaseStaffView):
-    """Deal registrations from partners: review, then approve or reject on the details page."""
-
-    permissions = STAFF_READ
-    details_template = "staff/registration_details.html"
-    column_list = [
-        "ref",
-        "organisation",
-        "company_name",
-        "product_interest",
-        "status",
-        "submitted_at",
-        "decided_at",
-    ]
-    column_details_list = [
-        "ref",
-        "organisation",
-        "submitted_by",
-        "submitted_at",
-        "company_name",
-        "address",
-        "phone",
-        "representative",
-        "website",
-        "industry",
-        "region",
-        "contact_name",
-        "contact_title",
-        "contact_phone",
-        "contact_email",
-        "contact_consent",
-        "need",
-        "product_interest",
-        "expected_value",
-        "status",
-        "decided_by",
-        "decided_at",
-        "decision_reason",
-        "lead",
-    ]
-    column_export_list = [
-        "ref",
-        "organisation.name",
-        "company_name",
-        "product_interest",
-        "status",
-        "submitted_at",
-        "decided_at",
-        "decision_reason",
-    ]
-    column_searchable_list = ["ref", "company_name"]
-    column_filters = [
-        "status",
-        "organisation.name",
-        *when(DealRegistration.submitted_at, _l("Submitted")),
-    ]
-    column_default_sort = ("submitted_at", True)
-    column_labels = {
-        "ref": _l("Reference"),
-        "organisation": _l("Partner"),
-        "organisation.name": _l("Partner"),
-        **PROSPECT_FIELD_LABELS,
-        "product_interest": _l("Product line"),
-        "status": _l("Status"),
-        "submitted_at": _l("Submitted"),
-        "decided_at": _l("Decided"),
-        "submitted_by": _l("Submitted by"),
-        "contact_consent": _l("Consent to share"),
-        "need": _l("Need"),
-        "expected_value": _l("Expected value (yen)"),
-        "decided_by": _l("Decided by"),
-        "decision_reason": _l("Reason"),
-        "lead": _l("Lead"),
-    }
-    column_formatters = {"lead": lambda v, c, m, n: _lead_link(v, c, m.lead, n) if m.lead else ""}
-    column_formatters_export = {}

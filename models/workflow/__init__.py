@@ -25,11 +25,16 @@ from models.workflow.offers import (
 )
 from models.workflow.partners import suspend_partner
 from models.workflow.pipeline import close_lost, close_won, log_activity, move_stage, stage_moves
+from models.workflow.protection import decide_extension, request_extension, sweep_registrations
 from models.workflow.registrations import (
     REGISTRATION_FIELDS,
     approve_registration,
+    attach_registration,
     register_deal,
     reject_registration,
+    resubmit_registration,
+    start_review,
+    withdraw_registration,
 )
 
 __all__ = [
@@ -38,8 +43,10 @@ __all__ = [
     "add_note",
     "approve_registration",
     "assign_rep",
+    "attach_registration",
     "close_lost",
     "close_won",
+    "decide_extension",
     "decline_offer",
     "expire_offer",
     "notify_expiry",
@@ -59,7 +66,12 @@ __all__ = [
     "register_deal",
     "reject_registration",
     "request_details",
+    "request_extension",
+    "resubmit_registration",
     "stage_moves",
+    "start_review",
     "suspend_partner",
+    "sweep_registrations",
     "withdraw_offer",
+    "withdraw_registration",
 ]

@@ -1,13 +1,16 @@
-"""The deal registration form (the fields ``workflow.register_deal`` takes)."""
+"""The deal registration forms: register (or correct) a deal, ask for more time, filter."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS
+from models.labels import enum_coerce, enum_label
+from models.prospects import ConsentMethod
+from models.registrations import RegistrationStatus
 from portal.forms import choices
 
 _required = DataRequired(_l("This field is required."))
@@ -40,8 +43,14 @@ class RegistrationForm(FlaskForm):
             Length(max=254),
         ],
     )
-    contact_consent = BooleanField(
-        _l("The contact person agreed that their details may be shared with the vendor")
+    consent_method = SelectField(
+        _l("The contact's consent to share their details with the vendor's partners"),
+        choices=lambda: choices(
+            [("", _l("Not obtained: the contact is not passed on"))]
+            + [(m.value, enum_label(m)) for m in ConsentMethod]
+        ),
+        coerce=enum_coerce(ConsentMethod),
+        validators=[Optional()],
     )
     need = TextAreaField(_l("What the customer needs"), validators=[_required, Length(max=5000)])
     product_interest = SelectField(
@@ -55,6 +64,33 @@ class RegistrationForm(FlaskForm):
     def registration_fields(self) -> dict:
         """The submitted values as ``register_deal`` keyword arguments."""
         fields = {name: self[name].data for name in self._fields if name != "csrf_token"}
-        for name in ("industry", "region", "contact_title"):
+        for name in ("industry", "region", "contact_title", "consent_method"):
             fields[name] = fields[name] or None
         return fields
+
+
+class ExtensionForm(FlaskForm):
+    """Ask once for more time on an approved registration."""
+
+    reason = TextAreaField(_l("Why you need more time"), validators=[_required, Length(max=2000)])
+
+
+def _status_choices() -> list:
+    """Every status, and "any" first."""
+    return choices(
+        [("", _l("Any status"))] + [(s.value, enum_label(s)) for s in RegistrationStatus]
+    )
+
+
+class RegistrationFilterForm(FlaskForm):
+    """The list's filters (GET, no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), choices=_status_choices, validators=[Optional()])
+    expiring = SelectField(
+        _l("Protected period"),
+        choices=lambda: choices([("", _l("Any")), ("1", _l("Expiring soon"))]),
+        validators=[Optional()],
+    )

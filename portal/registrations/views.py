@@ -1,49 +1,106 @@
-"""``/registrations``: register a deal, and follow the vendor's decision."""
+"""``/registrations``: register a deal, follow the vendor's decision, keep the deal protected.
+
+Every read starts from :func:`models.gates.reachable_registrations`: a manager
+reaches its organisation's registrations, a rep the ones it submitted; anything
+else answers 404.
+"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from leadshare.extensions import db
 from models import workflow
+from models.base import utcnow
 from models.errors import RuleError
+from models.gates import reachable_registrations
 from models.labels import enum_label
-from models.registrations import DealRegistration
+from models.registrations import (
+    DealRegistration,
+    RegistrationStatus,
+    RegistrationStep,
+    expiring_soon,
+)
 from portal import partner_required
+from portal.forms import ActionForm
 from portal.registrations import bp
-from portal.registrations.forms import RegistrationForm
-
-
-def _own_registrations() -> sa.Select:
-    """A manager sees its organisation's registrations, a rep its own."""
-    query = sa.select(DealRegistration).where(
-        DealRegistration.organisation_id == current_user.organisation_id
-    )
-    if not current_user.is_partner_manager:
-        query = query.where(DealRegistration.submitted_by_id == current_user.id)
-    return query
+from portal.registrations.forms import ExtensionForm, RegistrationFilterForm, RegistrationForm
 
 
 def _page(form: RegistrationForm | None = None, status: int = 200):
-    """The list and the form (a failed form keeps its input)."""
+    """The list (with its filters) and the form (a failed form keeps its input)."""
+    now = utcnow()
+    filters = RegistrationFilterForm(request.args)
+    query = reachable_registrations(current_user)
+    if filters.validate():
+        if filters.status.data:
+            query = query.where(DealRegistration.status == RegistrationStatus(filters.status.data))
+        if filters.expiring.data:
+            query = query.where(expiring_soon(now))
+    if filters.expiring.data:
+        query = query.order_by(DealRegistration.protected_until, DealRegistration.id)
+    else:
+        query = query.order_by(DealRegistration.submitted_at.desc(), DealRegistration.id.desc())
     page = db.paginate(
-        _own_registrations()
-        .options(joinedload(DealRegistration.submitted_by), joinedload(DealRegistration.lead))
-        .order_by(DealRegistration.submitted_at.desc(), DealRegistration.id.desc()),
+        query.options(joinedload(DealRegistration.submitted_by), joinedload(DealRegistration.lead)),
         per_page=20,
         max_per_page=20,
         error_out=False,
+    )
+    expiring_count = db.session.scalar(
+        reachable_registrations(current_user)
+        .where(expiring_soon(now))
+        .with_only_columns(sa.func.count(DealRegistration.id))
     )
     return (
         render_template(
             "registrations/index.html",
             page=page,
+            filters=filters,
+            expiring_count=expiring_count,
             form=form or RegistrationForm(formdata=None),
             label=enum_label,
+            now=now,
+        ),
+        status,
+    )
+
+
+def _registration_or_404(ref: str) -> DealRegistration:
+    """The user's registration ``ref``, or 404 exactly like one that does not exist."""
+    registration = db.session.scalar(
+        reachable_registrations(current_user)
+        .where(DealRegistration.ref == ref)
+        .options(selectinload(DealRegistration.steps).joinedload(RegistrationStep.actor))
+    )
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def _show(
+    registration: DealRegistration,
+    *,
+    form: RegistrationForm | None = None,
+    extension_form: ExtensionForm | None = None,
+    status: int = 200,
+):
+    """One registration: what was sent, where it stands, its history and what can be done."""
+    if form is None and registration.status is RegistrationStatus.REJECTED:
+        form = RegistrationForm(formdata=None, obj=registration)
+    return (
+        render_template(
+            "registrations/show.html",
+            r=registration,
+            form=form,
+            extension_form=extension_form or ExtensionForm(formdata=None),
+            action_form=ActionForm(),
+            label=enum_label,
+            now=utcnow(),
         ),
         status,
     )
@@ -52,7 +109,7 @@ def _page(form: RegistrationForm | None = None, status: int = 200):
 @bp.get("/registrations")
 @partner_required
 def index():
-    """The registrations with their status, and the form to register a deal."""
+    """The registrations with their status and expiry, and the form to register a deal."""
     return _page()
 
 
@@ -65,11 +122,76 @@ def create():
         flash(_("Please correct the marked fields."), "error")
         return _page(form, 422)
     try:
-        workflow.register_deal(current_user, **form.registration_fields())
+        registration = workflow.register_deal(current_user, **form.registration_fields())
     except RuleError as err:
         db.session.rollback()
         flash(str(err), "error")
         return _page(form, 422)
     db.session.commit()
     flash(_("Your deal registration has been sent. The vendor will review it."), "success")
-    return redirect(url_for("deals.index"))
+    return redirect(url_for("deals.show", ref=registration.ref))
+
+
+@bp.get("/registrations/<ref>")
+@partner_required
+def show(ref: str):
+    """One registration with its history."""
+    return _show(_registration_or_404(ref))
+
+
+@bp.post("/registrations/<ref>/resubmit")
+@partner_required
+def resubmit(ref: str):
+    """Send a corrected registration again after a rejection."""
+    registration = _registration_or_404(ref)
+    form = RegistrationForm()
+    if not form.validate_on_submit():
+        flash(_("Please correct the marked fields."), "error")
+        return _show(registration, form=form, status=422)
+    try:
+        workflow.resubmit_registration(registration, current_user, **form.registration_fields())
+    except RuleError as err:
+        db.session.rollback()
+        flash(str(err), "error")
+        return _show(_registration_or_404(ref), form=form, status=422)
+    db.session.commit()
+    flash(_("Your corrected registration has been sent. The vendor will review it."), "success")
+    return redirect(url_for("deals.show", ref=ref))
+
+
+@bp.post("/registrations/<ref>/withdraw")
+@partner_required
+def withdraw(ref: str):
+    """Take back a registration the vendor has not decided yet."""
+    registration = _registration_or_404(ref)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        workflow.withdraw_registration(registration, current_user)
+    except RuleError as err:
+        db.session.rollback()
+        flash(str(err), "error")
+        return redirect(url_for("deals.show", ref=ref))
+    db.session.commit()
+    flash(_("You withdrew the registration."), "success")
+    return redirect(url_for("deals.show", ref=ref))
+
+
+@bp.post("/registrations/<ref>/extension")
+@partner_required
+def extension(ref: str):
+    """Ask once for more time on an approved registration."""
+    registration = _registration_or_404(ref)
+    form = ExtensionForm()
+    if not form.validate_on_submit():
+        flash(_("Please correct the marked fields."), "error")
+        return _show(registration, extension_form=form, status=422)
+    try:
+        workflow.request_extension(registration, current_user, reason=form.reason.data)
+    except RuleError as err:
+        db.session.rollback()
+        flash(str(err), "error")
+        return redirect(url_for("deals.show", ref=ref))
+    db.session.commit()
+    flash(_("Your request for more time has been sent to the vendor."), "success")
+    return redirect(url_for("deals.show", ref=ref))

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import time_machine
 
 from leadshare.extensions import db
-from models import DealRegistration, OutboxMessage, RegistrationStatus, User, workflow
+from models import OutboxMessage, User
 from models.base import utcnow
 from tests.conftest import csrf_token
 
@@ -232,60 +232,3 @@ def test_the_language_switch_is_saved_on_the_user(client, auth, world):
     assert _user("manager@alpha.example").locale.value == "ja"
     html = client.get("/account").get_data(as_text=True)
     assert "パスワードの変更" in html
-
-
-REGISTRATION = {
-    "company_name": "株式会社みつけた",
-    "address": "名古屋市",
-    "phone": "052-1",
-    "representative": "代表",
-    "website": "https://found.example.jp",
-    "industry": "retail",
-    "region": "chubu",
-    "contact_name": "担当 次郎",
-    "contact_phone": "052-2",
-    "contact_email": "jiro@found.example.jp",
-    "contact_consent": "y",
-    "need": "POS更改",
-    "product_interest": "servers",
-    "expected_value": "3000000",
-}
-
-
-def test_a_partner_registers_a_deal_and_follows_the_decision(client, auth, world):
-    auth.login("rep@alpha.example")
-    response = client.post("/registrations", data=REGISTRATION)
-    assert response.status_code == 302
-    registration = db.session.scalar(sa.select(DealRegistration))
-    assert registration.organisation_id == world["alpha"].id
-    assert registration.contact_consent is True
-    assert "Pending" in client.get("/registrations").get_data(as_text=True)
-    workflow.reject_registration(registration, world["sales"], reason="Already in our pipeline")
-    db.session.commit()
-    html = client.get("/registrations").get_data(as_text=True)
-    assert "Rejected" in html
-    assert "Already in our pipeline" in html
-
-
-def test_an_approved_registration_links_to_its_lead(client, auth, world):
-    auth.login("rep@alpha.example")
-    client.post("/registrations", data=REGISTRATION)
-    registration = db.session.scalar(sa.select(DealRegistration))
-    lead = workflow.approve_registration(registration, world["sales"])
-    db.session.commit()
-    html = client.get("/registrations").get_data(as_text=True)
-    assert "Approved" in html
-    assert f"/leads/{lead.ref}" in html
-    assert client.get(f"/leads/{lead.ref}").status_code == 200
-    assert registration.status is RegistrationStatus.APPROVED
-
-
-def test_an_incomplete_registration_keeps_the_input(client, auth, world):
-    auth.login("manager@alpha.example")
-    data = REGISTRATION | {"contact_email": "", "need": "Typed need"}
-    response = client.post("/registrations", data=data)
-    assert response.status_code == 422
-    html = response.get_data(as_text=True)
-    assert "Typed need" in html
-    assert 'value="株式会社みつけた"' in html
-    assert db.session.scalar(sa.select(sa.func.count(DealRegistration.id))) == 0
