@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
+from flask_admin.babel import gettext as admin_gettext
 from flask_admin.helpers import get_redirect_target
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -165,7 +166,11 @@ class RegistrationView(BaseStaffView):
     @expose("/details/")
     def details_view(self):
         """The registration beside everything it may conflict with, and the decisions."""
-        registration = self._registration(request.args.get("id"))
+        registration = self.get_one(request.args.get("id"))
+        if registration is None:
+            # As every Flask-Admin details page: back to the list with a message.
+            flash(admin_gettext("Record does not exist."), "error")
+            return redirect(self.get_url(".index_view"))
         return self._render_details(registration)
 
     def _render_details(self, registration: DealRegistration, **forms):

@@ -258,7 +258,11 @@ def test_staff_pages_refuse_partners_and_anonymous(world, client, auth, records)
         f"/admin/desk/{lead_ref}/qualify",
         f"/admin/desk/{lead_ref}/offers",
         f"/admin/desk/{lead_ref}/offers/{records['offers']}/withdraw",
-        f"/admin/desk/registrations/{records['registrations']}/approve",
+        f"/admin/registrations/{records['registrations']}/review",
+        f"/admin/registrations/{records['registrations']}/approve",
+        f"/admin/registrations/{records['registrations']}/reject",
+        f"/admin/registrations/{records['registrations']}/attach",
+        f"/admin/registrations/{records['registrations']}/extension",
     ]
     before = snapshot()
     for url in pages:

@@ -187,7 +187,7 @@ def test_partners_and_anonymous_users_cannot_decide(as_user, world, email):
     assert reload(registration).status is RegistrationStatus.SUBMITTED
 
 
-def test_an_unknown_registration_is_404(as_user, world):
+def test_an_unknown_registration_is_refused(as_user, world):
     client = as_user("sales@vendor.example")
-    assert client.get("/admin/registrations/details/?id=9999").status_code == 404
+    assert client.get("/admin/registrations/details/?id=9999").status_code == 302
     assert client.post("/admin/registrations/9999/approve").status_code == 404
