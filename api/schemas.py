@@ -106,7 +106,8 @@ class RegistrationIn(Body):
     contact_title: text(120) | None = None
     contact_phone: text(40, min_length=1)
     contact_email: EmailStr
-    contact_consent: bool = False
+    #: How the contact agreed to be shared with the vendor's partners; none: not shared.
+    consent_method: ConsentMethod | None = None
     need: text(5000, min_length=1)
     product_interest: ProductLine
     expected_value: Money | None = None

@@ -33,7 +33,7 @@ from models.leads import (
 from models.offers import Offer, OfferState
 from models.organisations import registration_days
 from models.outbox import queue_message
-from models.prospects import PROSPECT_REQUIRED, Prospect
+from models.prospects import PROSPECT_REQUIRED, ConsentMethod, Prospect
 from models.registrations import (
     UNDECIDED,
     DealRegistration,
@@ -141,6 +141,8 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     limits.check_text(values.get("need"), limits.NEED_MAX, field="need")
     for name in ("industry", "region", "contact_title", "consent_method"):
         values[name] = values.get(name) or None
+    if isinstance(values["consent_method"], str):
+        values["consent_method"] = ConsentMethod(values["consent_method"])
     return values
 
 

@@ -249,7 +249,7 @@ def test_board_is_not_there_before_acceptance(api, tokens, offer_for):
 
 
 def test_register_a_deal(api, tokens, world):
-    """A partner registers a deal; staff see it pending."""
+    """A partner registers a deal with the consent it declared; staff see it submitted."""
     response = api.post(
         "/registrations",
         tokens["alpha_rep"],
@@ -262,15 +262,16 @@ def test_register_a_deal(api, tokens, world):
             "contact_name": "鈴木 花子",
             "contact_phone": "052-111-1111",
             "contact_email": "suzuki@sample.example.jp",
-            "contact_consent": True,
+            "consent_method": "email",
             "need": "サーバー更改",
             "product_interest": "servers",
             "region": "chubu",
         },
     )
     assert response.status_code == 201, response.json
-    assert response.json["status"] == "pending"
+    assert response.json["status"] == "submitted"
     registration = db.session.scalar(sa.select(DealRegistration))
+    assert registration.consent_method.value == "email"
     assert registration.organisation_id == world["alpha"].id
     assert registration.submitted_by_id == world["alpha_rep"].id
 
