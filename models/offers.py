@@ -82,6 +82,7 @@ class EndCause(enum.Enum):
     PARTNER_SUSPENDED = "partner_suspended"
     ACCEPTED_BY_ANOTHER_PARTNER = "accepted_by_another_partner"
     RESPONSE_SLA = "response_sla"
+    REGISTRATION_EXPIRED = "registration_expired"
 
 
 END_CAUSE_LABELS = {
@@ -89,6 +90,7 @@ END_CAUSE_LABELS = {
     EndCause.PARTNER_SUSPENDED: _l("Partner suspended"),
     EndCause.ACCEPTED_BY_ANOTHER_PARTNER: _l("Accepted by another partner"),
     EndCause.RESPONSE_SLA: _l("No answer within the response SLA"),
+    EndCause.REGISTRATION_EXPIRED: _l("The deal registration's protected period ended"),
 }
 
 

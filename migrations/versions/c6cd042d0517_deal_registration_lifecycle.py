@@ -12,7 +12,7 @@
   as no consent: the method was never asked, so the contact is not disclosed.
 
 Revision ID: c6cd042d0517
-Revises: 7c1e5a9d3b21
+Revises: b7e3d91c4a20
 Create Date: 2026-11-24 03:07:32.349426
 
 """
@@ -27,7 +27,7 @@ from models.prospects import normalise_company_name, normalise_phone
 
 # revision identifiers, used by Alembic.
 revision = 'c6cd042d0517'
-down_revision = '7c1e5a9d3b21'
+down_revision = 'b7e3d91c4a20'
 branch_labels = None
 depends_on = None
 
@@ -39,6 +39,13 @@ STEP_KINDS = (
     'expiry_reminded', 'protection_ended', 'expired',
 )
 DEFAULT_REGISTRATION_DAYS = 90
+
+
+END_CAUSES = ('withdrawn_by_staff', 'partner_suspended', 'accepted_by_another_partner', 'response_sla')
+
+
+def _in(column, values):
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 def _status_type(values):
@@ -85,6 +92,11 @@ def upgrade():
         batch_op.add_column(sa.Column('extension_requested_at', models.base.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('extension_reason', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('extension_decision_reason', sa.Text(), nullable=True))
+
+    # The offer a lapsed registration ends records why (offers.end_cause).
+    with op.batch_alter_table('offers', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_offers_offer_end_cause'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_offers_offer_end_cause'), _in('end_cause', END_CAUSES + ('registration_expired',)))
 
     _backfill()
 
@@ -211,3 +223,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_deal_registration_steps_registration_id'))
 
     op.drop_table('deal_registration_steps')
+
+    offers = sa.table('offers', sa.column('end_cause'), sa.column('withdraw_reason'))
+    op.execute(offers.update().where(offers.c.end_cause == 'registration_expired')
+               .values(end_cause='withdrawn_by_staff', withdraw_reason='registration expired'))
+    with op.batch_alter_table('offers', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_offers_offer_end_cause'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_offers_offer_end_cause'), _in('end_cause', END_CAUSES))

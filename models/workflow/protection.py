@@ -21,7 +21,7 @@ from models.audit import record_event
 from models.base import db, utcnow
 from models.errors import InvalidTransition, MissingData
 from models.leads import CLOSED_STAGES, Lead, Stage, StageChange
-from models.offers import OfferState
+from models.offers import EndCause, OfferState
 from models.outbox import queue_message
 from models.registrations import (
     EXPIRING_SOON_DAYS,
@@ -48,8 +48,6 @@ EXTENSION_DAYS = 30
 #: Stages at which the protected period ends without the deal going back:
 #: a proposal was made, or the deal is closed.
 PROGRESS_STAGES = (Stage.PROPOSAL, *CLOSED_STAGES)
-#: The withdrawal reason of the accepted offer when the protected period lapses.
-EXPIRY_REASON = "registration_expired"
 
 
 def request_extension(
@@ -185,14 +183,14 @@ def _return_lead(registration: DealRegistration, now: datetime) -> None:
     if offer is not None:
         offer.state = OfferState.WITHDRAWN
         offer.ended_at = now
-        offer.withdraw_reason = EXPIRY_REASON
+        offer.end_cause = EndCause.REGISTRATION_EXPIRED
         record_event(
             db.session,
             None,
             "offer.withdrawn",
             offer,
             before={"state": OfferState.ACCEPTED},
-            after={"state": OfferState.WITHDRAWN, "reason": EXPIRY_REASON},
+            after={"state": OfferState.WITHDRAWN, "cause": EndCause.REGISTRATION_EXPIRED},
             organisation_id=offer.organisation_id,
         )
     db.session.add(
@@ -203,7 +201,7 @@ def _return_lead(registration: DealRegistration, now: datetime) -> None:
             to_stage=Stage.QUALIFIED,
             changed_by=None,
             changed_at=now,
-            note=EXPIRY_REASON,
+            note=None,
         )
     )
     lead.stage = Stage.QUALIFIED

@@ -13,6 +13,7 @@ from models import (
     ConsentMethod,
     ConversationNote,
     DealRegistration,
+    EndCause,
     ExtensionState,
     LostReason,
     NoteVisibility,
@@ -331,6 +332,7 @@ def test_at_the_end_a_deal_without_progress_goes_back_to_the_vendor(world, appro
     assert lead.stage is Stage.QUALIFIED
     (offer,) = lead.offers
     assert offer.state is OfferState.WITHDRAWN
+    assert offer.end_cause is EndCause.REGISTRATION_EXPIRED
     assert {m.to_email for m in messages("registration_expired")} == {
         "rep@alpha.example",
         "manager@alpha.example",
