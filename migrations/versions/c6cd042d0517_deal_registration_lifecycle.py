@@ -12,7 +12,7 @@
   as no consent: the method was never asked, so the contact is not disclosed.
 
 Revision ID: c6cd042d0517
-Revises: b7e3d91c4a20
+Revises: f29fc893fe1c
 Create Date: 2026-11-24 03:07:32.349426
 
 """
@@ -27,7 +27,7 @@ from models.prospects import normalise_company_name, normalise_phone
 
 # revision identifiers, used by Alembic.
 revision = 'c6cd042d0517'
-down_revision = 'b7e3d91c4a20'
+down_revision = 'f29fc893fe1c'
 branch_labels = None
 depends_on = None
 
