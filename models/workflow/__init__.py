@@ -7,7 +7,7 @@ database untouched (the caller rolls back). The rules live in one module per
 topic; this package re-exports them so that callers write ``workflow.accept_offer``.
 """
 
-from models.workflow.board import post_comment
+from models.workflow.board import mark_board_read, post_comment
 from models.workflow.capacity import open_lead_count, open_lead_counts, policy_problems
 from models.workflow.leads import add_note, qualify_lead
 from models.workflow.notifications import lead_payload, partner_managers, partner_recipients
@@ -53,6 +53,7 @@ __all__ = [
     "grant_details",
     "lead_payload",
     "log_activity",
+    "mark_board_read",
     "move_stage",
     "offer_lead",
     "open_lead_count",

@@ -14,7 +14,7 @@ from models.errors import (
     InvalidTransition,
     MissingData,
 )
-from models.offers import Comment, Offer
+from models.offers import BoardRead, Comment, Offer
 from models.outbox import queue_message
 from models.users import User
 from models.workflow.guards import flush, require_partner_of
@@ -66,3 +66,16 @@ def post_comment(offer: Offer, actor: User, *, body: str, now: datetime | None =
     else:
         queue_message(db.session, "comment_new", offer.lead.owner, payload)
     return comment
+
+
+def mark_board_read(user: User, offer: Offer, *, now: datetime | None = None) -> BoardRead:
+    """Remember that ``user`` read ``offer``'s board now, so only later posts show as new."""
+    now = now or utcnow()
+    marker = db.session.get(BoardRead, (user.id, offer.id))
+    if marker is None:
+        marker = BoardRead(user_id=user.id, offer_id=offer.id, last_read_at=now)
+        db.session.add(marker)
+    else:
+        marker.last_read_at = now
+    flush()
+    return marker

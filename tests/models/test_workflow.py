@@ -450,6 +450,15 @@ def test_board_posts_notify_the_other_side(world, accepted):
         wf.post_comment(accepted, world["alpha_rep"], body="   ")
 
 
+def test_reading_the_board_moves_the_users_read_marker(world, accepted):
+    """The first read creates the marker; later reads move it forward."""
+    rep = world["alpha_rep"]
+    first = wf.mark_board_read(rep, accepted, now=utcnow() - timedelta(hours=2))
+    later = wf.mark_board_read(rep, accepted)
+    assert later is first and later.last_read_at > utcnow() - timedelta(minutes=1)
+    assert wf.mark_board_read(world["alpha_manager"], accepted) is not first
+
+
 def test_board_is_closed_before_acceptance_and_to_other_partners(world, offered):
     with pytest.raises(InvalidTransition):
         wf.post_comment(offered, world["alpha_manager"], body="hello")
