@@ -37,7 +37,21 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
-    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    #: Whole request; one uploaded file may be FILES_MAX_BYTES, so a refusal can be
+    #: explained next to the field rather than by a bare 413.
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    #: Uploaded files (lead documents, card photos): a directory outside the web root
+    #: (default instance/files), or an S3-compatible bucket when FILES_S3_BUCKET is set.
+    FILES_DIR: str | None = None
+    FILES_MAX_BYTES = 10 * 1024 * 1024
+    FILES_MAX_IMAGE_PIXELS = 40_000_000
+    FILES_S3_BUCKET: str | None = None
+    FILES_S3_ENDPOINT_URL: str | None = None
+    FILES_S3_REGION: str | None = None
+    #: OCR of business cards (Debian: tesseract-ocr, tesseract-ocr-jpn).
+    TESSERACT_CMD = "tesseract"
+    TESSERACT_LANGUAGES = "jpn+eng"
+    TESSERACT_TIMEOUT = 60
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True

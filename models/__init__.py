@@ -7,7 +7,9 @@ from models.accounts import LoginSession, PasswordLink, RecoveryCode
 from models.api_tokens import ApiToken
 from models.audit import AuditEvent, record_event
 from models.base import Base, utcnow
+from models.cards import BusinessCard, CardStatus
 from models.counters import CounterValue
+from models.files import FileKind, LeadFile
 from models.leads import (
     Activity,
     Channel,
@@ -49,6 +51,8 @@ __all__ = [
     "AuditEvent",
     "Base",
     "BoardRead",
+    "BusinessCard",
+    "CardStatus",
     "Channel",
     "Comment",
     "ConsentMethod",
@@ -59,8 +63,10 @@ __all__ = [
     "DeliveryStatus",
     "EndCause",
     "Engagement",
+    "FileKind",
     "InstalledProduct",
     "Lead",
+    "LeadFile",
     "LeadSource",
     "Locale",
     "LoginSession",

@@ -89,6 +89,8 @@ class CaptureInput:
     checklist: dict[str, bool] | None = None
     note: NoteInput | None = None
     products: list[ProductInput] | None = None
+    #: Whose lead it is, when not the actor's (an assistant enters a sales user's card).
+    owner: User | None = None
 
 
 def _check(item: CaptureInput, now: datetime) -> None:
@@ -123,7 +125,7 @@ def _build(actor: User, item: CaptureInput, now: datetime) -> tuple[Prospect, Le
         timing=lead.get("timing") or Timing.UNKNOWN,
         estimated_value=lead.get("estimated_value"),
         expected_close_on=lead.get("expected_close_on"),
-        owner=actor,
+        owner=item.owner or actor,
         stage=Stage.NEW,
     )
     new_lead.set_checklist(
@@ -171,6 +173,7 @@ def _audit(actor: User, prospect: Prospect, lead: Lead, item: CaptureInput) -> N
             "stage": lead.stage,
             "consent": item.consent,
             "products": len(item.products or []),
+            "owner": (item.owner or actor).id,
         },
     )
 
@@ -186,9 +189,14 @@ def capture_lead(
     checklist: dict[str, bool] | None = None,
     note: NoteInput | None = None,
     products: list[ProductInput] | None = None,
+    owner: User | None = None,
     now: datetime | None = None,
 ) -> Lead:
-    """Create a prospect and its lead (staff only); a complete checklist qualifies it."""
+    """Create a prospect and its lead; a complete checklist qualifies it.
+
+    Staff capture for themselves or for a staff ``owner``; an assistant enters
+    prospects only on behalf of a staff ``owner`` (a business card's sender).
+    """
     item = CaptureInput(
         prospect=prospect,
         lead=lead,
@@ -198,6 +206,7 @@ def capture_lead(
         checklist=checklist,
         note=note,
         products=products,
+        owner=owner,
     )
     return capture_leads(actor, [item], now=now)[0]
 
@@ -211,7 +220,10 @@ def capture_leads(
     with one flush (multi-row ``INSERT``s per table) and one ``lead.created``
     event is added per lead (flushed with the caller's next flush or commit).
     """
-    if not actor.is_staff:
+    if not (actor.is_staff or actor.is_assistant):
+        raise NotAllowed()
+    # Leads belong to staff: an assistant always names the staff member it works for.
+    if any(not (item.owner or actor).is_staff for item in items):
         raise NotAllowed()
     now = now or utcnow()
     for item in items:

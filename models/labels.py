@@ -33,6 +33,7 @@ ENUM_LABELS: dict[enum.Enum, object] = {
     **END_CAUSE_LABELS,
     Role.ADMIN: _l("Administrator"),
     Role.SALES: _l("Sales"),
+    Role.ASSISTANT: _l("Assistant"),
     Role.PARTNER_MANAGER: _l("Partner manager"),
     Role.PARTNER_REP: _l("Partner representative"),
     PartnerStatus.PROSPECT: _l("Prospect"),

@@ -21,16 +21,20 @@ _hasher = PasswordHasher()
 
 
 class Role(enum.Enum):
-    """The four roles (docs/design.md, People)."""
+    """The roles (docs/design.md, People)."""
 
     ADMIN = "admin"
     SALES = "sales"
+    #: Vendor staff for the business-card intake queue and prospect entry only.
+    ASSISTANT = "assistant"
     PARTNER_MANAGER = "partner_manager"
     PARTNER_REP = "partner_rep"
 
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.SALES})
 PARTNER_ROLES = frozenset({Role.PARTNER_MANAGER, Role.PARTNER_REP})
+#: Everybody who works at the vendor: staff plus assistants.
+VENDOR_ROLES = STAFF_ROLES | {Role.ASSISTANT}
 
 
 class Locale(enum.Enum):
@@ -122,6 +126,16 @@ class User(UserMixin, Base):
     def is_admin(self) -> bool:
         """The vendor's administrators."""
         return self.role is Role.ADMIN
+
+    @property
+    def is_assistant(self) -> bool:
+        """A vendor assistant: the card intake queue and prospect entry, nothing else."""
+        return self.role is Role.ASSISTANT
+
+    @property
+    def is_vendor_user(self) -> bool:
+        """Anyone working at the vendor (staff or assistant)."""
+        return self.role in VENDOR_ROLES
 
     @property
     def is_partner(self) -> bool:

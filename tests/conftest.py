@@ -72,11 +72,13 @@ def _end_request_like_production(exc):
 
 
 @pytest.fixture
-def app(request):
+def app(request, tmp_path):
     """A LeadShare app on an empty database (CSRF on for tests marked ``csrf``)."""
     csrf = request.node.get_closest_marker("csrf") is not None
     ratelimit = request.node.get_closest_marker("ratelimit") is not None
     overrides = {"SQLALCHEMY_DATABASE_URI": database_url_for_tests()} if POSTGRES else {}
+    # Uploaded files of one test live in its own temporary directory.
+    overrides["FILES_DIR"] = str(tmp_path / "files")
     app = create_app("testing", WTF_CSRF_ENABLED=csrf, RATELIMIT_ENABLED=ratelimit, **overrides)
     app.teardown_request(_end_request_like_production)
     with app.app_context():
