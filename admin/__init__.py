@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, redirect, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from admin.security import StaffAccessMixin
 from leadshare.security import csp_nonce
@@ -14,11 +15,14 @@ from leadshare.security import csp_nonce
 class StaffIndexView(StaffAccessMixin, AdminIndexView):
     """The back office's home page, closed to everybody but vendor staff."""
 
+    #: Assistants land here after login and are sent on to the card intake queue.
+    open_to_assistants = True
+
     @expose("/")
     def index(self):
         """Today's overview for staff and the morning report of yesterday."""
-        from flask_login import current_user
-
+        if current_user.is_assistant:
+            return redirect(url_for("staff_cards.index"))
         from admin.reports import current_figures, day_report, overview
         from admin.views.records import FAILED_FILTER
         from models.base import db

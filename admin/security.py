@@ -25,15 +25,21 @@ def login_again_unless_fresh():
 class StaffAccessMixin:
     """Anonymous users go to the login page with a safe ``next``; partner users get 403.
 
-    ``admin_only`` views further refuse ``sales``. Put this on the index view *and*
-    on every model view.
+    ``admin_only`` views further refuse ``sales``; assistants reach only views that
+    say ``open_to_assistants`` (the card intake queue). Put this on the index view
+    *and* on every model view.
     """
 
     admin_only = False
+    open_to_assistants = False
 
     def is_accessible(self) -> bool:
-        """Vendor staff; administrators only for ``admin_only`` views."""
-        if not current_user.is_authenticated or not current_user.is_staff:
+        """Vendor staff; administrators only for ``admin_only`` views; assistants where open."""
+        if not current_user.is_authenticated:
+            return False
+        if current_user.is_assistant:
+            return self.open_to_assistants and not self.admin_only
+        if not current_user.is_staff:
             return False
         return current_user.is_admin or not self.admin_only
 

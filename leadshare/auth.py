@@ -50,7 +50,7 @@ def safe_next(target: str | None) -> str | None:
 
 def landing_url(user: User) -> str:
     """Partners land on their inbox, staff on the back office."""
-    return url_for("admin.index") if user.is_staff else url_for("leads.inbox")
+    return url_for("admin.index") if user.is_vendor_user else url_for("leads.inbox")
 
 
 def _normalised_email() -> str:
@@ -161,7 +161,7 @@ def second_factor():
 
 def _org_of(user: User) -> int | None:
     """The partner organisation of a user, for audit filtering (None for staff)."""
-    return None if user.is_staff else user.organisation_id
+    return None if user.is_vendor_user else user.organisation_id
 
 
 @bp.post("/logout")

@@ -19,7 +19,7 @@ def _render(error: HTTPException):
         return from_http_error(error)
     if request.accept_mimetypes.best == "application/json":
         return {"error": error.name, "status": error.code}, error.code
-    template = f"errors/{error.code}.html" if error.code in (403, 404, 429, 500) else None
+    template = f"errors/{error.code}.html" if error.code in (403, 404, 413, 429, 500) else None
     return render_template(template or "errors/generic.html", error=error), error.code
 
 

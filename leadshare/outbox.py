@@ -90,6 +90,8 @@ KINDS = (
     "invitation",
     "password_reset",
     "digest",
+    "card_saved",
+    "file_shared",
 )
 TIMING_LABELS = {
     "1m": _l("Within a month"),

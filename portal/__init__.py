@@ -19,7 +19,7 @@ def partner_required(view):
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
-        if current_user.is_staff:
+        if current_user.is_vendor_user:
             return redirect(url_for("admin.index"))
         if not current_user.is_partner:
             abort(403)

@@ -22,9 +22,12 @@ from models.users import User
 def register_views(admin: Admin) -> None:
     """Add every staff view to ``admin``."""
     from admin.api_tokens import ApiTokenView
+    from admin.cards import CardIntakeView
+    from admin.files import LeadFilesView, staff_file_form
     from admin.imports import ImportView
     from admin.leads import LeadDeskView
     from admin.reports import ReportsView
+    from leadshare.uploads import files_template_globals
 
     work = _l("Leads")
     partners = _l("Partners")
@@ -88,6 +91,11 @@ def register_views(admin: Admin) -> None:
             category=work,
         )
     )
+    admin.add_view(
+        CardIntakeView(name=_l("Business cards"), endpoint="staff_cards", url="/admin/cards")
+    )
+    admin.add_view(LeadFilesView(endpoint="staff_files", url="/admin/lead-files"))
+    admin.app.jinja_env.globals.update(files_template_globals(), staff_file_form=staff_file_form)
     admin.add_view(ReportsView(name=_l("Reports"), endpoint="staff_reports", url="/admin/reports"))
     admin.add_view(
         OrganisationView(

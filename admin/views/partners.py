@@ -31,7 +31,7 @@ from models.organisations import (
     PartnerStatus,
     PartnerTier,
 )
-from models.users import Locale, Role, User
+from models.users import VENDOR_ROLES, Locale, Role, User
 
 
 class OrganisationView(BaseStaffView):
@@ -435,7 +435,7 @@ class UserView(BaseStaffView):
         """Staff roles only at the vendor; role changes and deactivation revoke sessions."""
         from models.errors import NotAllowed
 
-        if model.organisation.is_vendor != (model.role in (Role.ADMIN, Role.SALES)):
+        if model.organisation.is_vendor != (model.role in VENDOR_ROLES):
             raise ValueError(
                 str(
                     NotAllowed(

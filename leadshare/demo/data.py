@@ -30,6 +30,8 @@ STAFF: list[tuple[str, str, str, Role, Locale]] = [
     ("admin", "admin@vendor.example", "佐藤 健一", Role.ADMIN, Locale.JA),
     ("sales", "sales@vendor.example", "鈴木 美咲", Role.SALES, Locale.JA),
     ("sales2", "sales2@vendor.example", "高橋 翔", Role.SALES, Locale.EN),
+    # The business-card intake queue's assistant: owns no leads.
+    ("assistant", "assistant@vendor.example", "田中 由美", Role.ASSISTANT, Locale.JA),
 ]
 
 #: The demo partners: organisation, programme data and visibility policy.

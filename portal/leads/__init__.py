@@ -10,4 +10,4 @@ bp = Blueprint(
     static_url_path="/portal-static",
 )
 
-from portal.leads import views  # noqa: E402,F401 - registers the routes
+from portal.leads import files, views  # noqa: E402,F401 - registers the routes

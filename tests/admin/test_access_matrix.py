@@ -23,8 +23,9 @@ from models import (
 from models.workflow import add_note, offer_lead, post_comment, register_deal
 from tests import factories
 
-ROLES = [None, "alpha_manager", "alpha_rep", "beta_manager", "sales", "admin"]
+ROLES = [None, "alpha_manager", "alpha_rep", "beta_manager", "assistant", "sales", "admin"]
 EMAILS = {
+    "assistant": "assistant@vendor.example",
     "alpha_manager": "manager@alpha.example",
     "alpha_rep": "rep@alpha.example",
     "beta_manager": "manager@beta.example",
@@ -61,7 +62,10 @@ MODELS = [
 
 @pytest.fixture
 def records(world):
-    """One record of every kind, reachable from every view."""
+    """One record of every kind, reachable from every view (and an assistant to try them)."""
+    from models import Role
+
+    factories.staff(Role.ASSISTANT, "assistant@vendor.example")
     sales = world["sales"]
     lead = factories.lead(sales)
     add_note(
@@ -269,13 +273,16 @@ def test_staff_pages_refuse_partners_and_anonymous(world, client, auth, records)
         check_refused(client.get(url), "login")
     for url in posts:
         check_refused(client.post(url, data={"reason": "x", "text": "x"}), "login")
-    auth.login("manager@alpha.example")
-    for url in pages:
-        assert client.get(url).status_code == 403
-    for url in posts:
-        assert (
-            client.post(url, data={"reason": "x", "text": "x", "partners": "1"}).status_code == 403
-        )
+    for email in ("manager@alpha.example", "assistant@vendor.example"):
+        auth.login(email)
+        for url in pages[1:] if email.startswith("assistant") else pages:
+            assert client.get(url).status_code == 403, (email, url)
+        for url in posts:
+            assert (
+                client.post(url, data={"reason": "x", "text": "x", "partners": "1"}).status_code
+                == 403
+            ), (email, url)
+        auth.logout()
     assert snapshot() == before
 
 
