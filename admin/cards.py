@@ -16,12 +16,13 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from admin.forms import LeadForm, _enum
+from admin.forms import LeadForm, _catalogue, _enum
 from admin.security import StaffAccessMixin
 from leadshare.extensions import db
 from leadshare.uploads import send_stored_file, upload_size_limit
 from models.capture import find_duplicates
 from models.cards import CARD_STATUS_LABELS, BusinessCard, intake_queue, recent_cards
+from models.catalogue import REGIONS
 from models.errors import RuleError
 from models.intake import card_photo, dismiss_card, save_card, submit_card
 from models.leads import LeadSource, Timing
@@ -66,7 +67,10 @@ class IntakeForm(FlaskForm):
     website = LeadForm.website
     industry = LeadForm.industry
     size_band = LeadForm.size_band
-    region = LeadForm.region
+    # No default: a wrong region would route the lead to the wrong partners.
+    region = SelectField(
+        _l("Region"), choices=_catalogue(REGIONS, True), validators=[DataRequired()]
+    )
     contact_name = LeadForm.contact_name
     contact_title = LeadForm.contact_title
     contact_phone = LeadForm.contact_phone
@@ -163,7 +167,10 @@ class CardIntakeView(StaffAccessMixin, BaseView):
                 if saved is not None:
                     return saved
         elif request.method == "POST":
-            flash(_("Check the highlighted fields."), "error")
+            if card.is_waiting:
+                flash(_("Check the highlighted fields."), "error")
+            else:
+                flash(_("This card has already been handled."), "error")
         return self.render(
             "staff/cards_enter.html",
             card=card,

@@ -113,6 +113,7 @@ def test_a_card_from_a_phone_becomes_a_prospect(served, browser, tmp_path, local
     if ocr:  # Tesseract installed: the e-mail and phone come from the photo
         assert page.input_value("#contact_email") == "yamada@minato-seiki.co.jp"
         assert page.input_value("#phone") == "052-123-4567"
+        assert page.input_value("#region") == "chubu"  # from the prefecture in the address
     else:
         page.fill("#contact_email", "yamada@minato-seiki.co.jp")
         page.fill("#phone", "052-123-4567")
@@ -120,6 +121,7 @@ def test_a_card_from_a_phone_becomes_a_prospect(served, browser, tmp_path, local
         page.fill("#company_name", "株式会社みなと精機")
         page.fill("#contact_name", "山田 太郎")
         page.fill("#address", "愛知県名古屋市中区栄3-15-33")
+        page.select_option("#region", "chubu")
     page.fill("#representative", "港 一郎")
     if not page.input_value("#website"):
         page.fill("#website", "https://minato-seiki.co.jp")

@@ -38,7 +38,10 @@ def test_an_s3_bucket_is_used_when_configured(app):
     from botocore.stub import Stubber
 
     client = boto3.client(
-        "s3", region_name="ap-northeast-1", aws_access_key_id="x", aws_secret_access_key="y"
+        "s3",
+        region_name="ap-northeast-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="y",  # noqa: S106
     )
     store = S3FileStore("leadshare-files", client)
     key = new_storage_key()
