@@ -1,7 +1,7 @@
 """business cards, lead files and the assistant role
 
 Revision ID: 44cda01f30a4
-Revises: 57aa4bb36e2e
+Revises: f29fc893fe1c
 Create Date: 2026-11-24 03:09:14.729500
 
 """
@@ -13,7 +13,7 @@ import models.base
 
 # revision identifiers, used by Alembic.
 revision = '44cda01f30a4'
-down_revision = '57aa4bb36e2e'
+down_revision = 'f29fc893fe1c'
 branch_labels = None
 depends_on = None
 
