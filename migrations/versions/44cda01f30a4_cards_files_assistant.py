@@ -1,7 +1,7 @@
 """business cards, lead files and the assistant role
 
 Revision ID: 44cda01f30a4
-Revises: f29fc893fe1c
+Revises: c6cd042d0517
 Create Date: 2026-11-24 03:09:14.729500
 
 """
@@ -13,7 +13,7 @@ import models.base
 
 # revision identifiers, used by Alembic.
 revision = '44cda01f30a4'
-down_revision = 'f29fc893fe1c'
+down_revision = 'c6cd042d0517'
 branch_labels = None
 depends_on = None
 
