@@ -137,7 +137,7 @@ def _operation(op: Operation, schemas: _Schemas) -> dict[str, Any]:
     if op.auth:
         statuses |= {401, 429}
         if op.write:
-            statuses |= {403}
+            statuses |= {403, 409, 422}
     if op.body is not None:
         statuses |= {415, 422}
     if op.query:

@@ -25,6 +25,7 @@ from models.errors import (
     RuleError,
     StaleRecord,
 )
+from models.limits import OutOfRange
 
 PROBLEM_TYPE = "https://leadshare.example/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -109,8 +110,9 @@ def from_rule_error(err: RuleError, *, if_match: bool = False) -> Response:
         return problem(412 if if_match else 409, err, slug="stale-record")
     if isinstance(err, NotAllowed):
         return problem(403, err)
-    if isinstance(err, MissingData):
-        return problem(422, err)
+    if isinstance(err, MissingData | OutOfRange) or err.field:
+        errors = [{"field": err.field, "message": str(err)}] if err.field else None
+        return problem(422, err, errors=errors)
     if isinstance(err, NoLongerAvailable):
         return problem(409, err, slug="no-longer-available")
     if isinstance(err, PolicyViolation):

@@ -12,7 +12,8 @@ from models.leads import Lead
 from models.offers import Comment, Offer
 from models.organisations import Organisation
 from models.prospects import Prospect
-from models.users import User
+from models.registrations import DealRegistration
+from models.users import Role, User
 
 
 def offer_loading() -> list:
@@ -62,6 +63,21 @@ def current_offer(user: User, ref: str) -> sa.Select:
 def staff_lead(ref: str) -> sa.Select:
     """A lead by its reference, for staff."""
     return sa.select(Lead).where(Lead.ref == ref, Lead.archived.is_(False))
+
+
+def registrations(user: User) -> sa.Select:
+    """Registrations a partner user may read: a manager its organisation's, a rep its own."""
+    query = (
+        sa.select(DealRegistration)
+        .where(DealRegistration.organisation_id == user.organisation_id)
+        .options(selectinload(DealRegistration.lead))
+        .order_by(DealRegistration.id)
+    )
+    if not user.is_partner:
+        return query.where(sa.false())
+    if user.role is not Role.PARTNER_MANAGER:
+        query = query.where(DealRegistration.submitted_by_id == user.id)
+    return query
 
 
 def board(offer: Offer) -> sa.Select:

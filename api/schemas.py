@@ -13,6 +13,18 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
 from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS
 from models.leads import Channel, LeadSource, LostReason, NoteCategory, Timing
+from models.limits import (
+    COMMENT_MAX,
+    COMPANY_NAME_MAX,
+    CONVERSATION_MAX,
+    MAX_AMOUNT_YEN,
+    NAME_MAX,
+    NEED_MAX,
+    NOTE_MAX,
+    PRODUCT_MAX,
+    REASON_MAX,
+    TEASER_MAX,
+)
 from models.offers import DeclineReason
 from models.prospects import ConsentMethod
 
@@ -25,7 +37,7 @@ def text(max_length: int, *, min_length: int = 0):
     return Annotated[str, Field(min_length=min_length, max_length=max_length, pattern=_NO_NUL)]
 
 
-Money = Annotated[int, Field(ge=0, le=10**13)]
+Money = Annotated[int, Field(ge=0, le=MAX_AMOUNT_YEN)]
 ProductLine = Literal[tuple(PRODUCT_LINES)]  # type: ignore[valid-type]
 Region = Literal[tuple(REGIONS)]  # type: ignore[valid-type]
 Industry = Literal[tuple(INDUSTRIES)]  # type: ignore[valid-type]
@@ -43,21 +55,21 @@ class AcceptIn(Body):
     """Accept the offer, optionally giving the lead to a rep at once."""
 
     rep: EmailStr | None = Field(None, description="E-mail of one of your active users.")
-    comment: text(5000) | None = Field(None, description="A first post on the lead's board.")
+    comment: text(COMMENT_MAX) | None = Field(None, description="A first post on the lead's board.")
 
 
 class DeclineIn(Body):
     """Decline the offer with a reason (a note is required for ``other``)."""
 
     reason: DeclineReason
-    note: text(2000) | None = None
+    note: text(NOTE_MAX) | None = None
 
 
 class StageIn(Body):
     """Move an accepted lead along the pipeline (won and lost have their own endpoints)."""
 
     to_stage: MoveStage
-    note: text(2000) | None = None
+    note: text(NOTE_MAX) | None = None
 
 
 class ActivityIn(Body):
@@ -66,49 +78,49 @@ class ActivityIn(Body):
     occurred_at: AwareDatetime
     channel: Channel
     category: NoteCategory
-    detail: text(5000, min_length=1)
+    detail: text(CONVERSATION_MAX, min_length=1)
 
 
 class WonIn(Body):
     """Close as won: the order."""
 
     order_date: date
-    product: text(200, min_length=1)
+    product: text(PRODUCT_MAX, min_length=1)
     amount: Money
     delivery_date: date
-    note: text(2000) | None = None
+    note: text(NOTE_MAX) | None = None
 
 
 class LostIn(Body):
     """Close as lost with a reason (a note is required for ``other``)."""
 
     reason: LostReason
-    note: text(2000) | None = None
+    note: text(NOTE_MAX) | None = None
 
 
 class CommentIn(Body):
     """A post on the lead's board."""
 
-    body: text(5000, min_length=1)
+    body: text(COMMENT_MAX, min_length=1)
 
 
 class RegistrationIn(Body):
     """A deal the partner found itself."""
 
-    company_name: text(200, min_length=1)
+    company_name: text(COMPANY_NAME_MAX, min_length=1)
     address: text(300, min_length=1)
     phone: text(40, min_length=1)
-    representative: text(120, min_length=1)
+    representative: text(NAME_MAX, min_length=1)
     website: text(300, min_length=1)
     industry: Industry | None = None
     region: Region | None = None
-    contact_name: text(120, min_length=1)
-    contact_title: text(120) | None = None
+    contact_name: text(NAME_MAX, min_length=1)
+    contact_title: text(NAME_MAX) | None = None
     contact_phone: text(40, min_length=1)
     contact_email: EmailStr
     #: How the contact agreed to be shared with the vendor's partners; none: not shared.
     consent_method: ConsentMethod | None = None
-    need: text(5000, min_length=1)
+    need: text(NEED_MAX, min_length=1)
     product_interest: ProductLine
     expected_value: Money | None = None
 
@@ -116,16 +128,16 @@ class RegistrationIn(Body):
 class ProspectIn(Body):
     """The prospect company and its contact person (staff)."""
 
-    company_name: text(200, min_length=1)
+    company_name: text(COMPANY_NAME_MAX, min_length=1)
     address: text(300, min_length=1)
     phone: text(40, min_length=1)
-    representative: text(120, min_length=1)
+    representative: text(NAME_MAX, min_length=1)
     website: text(300, min_length=1)
     industry: Industry | None = None
     size_band: SizeBand | None = None
     region: Region | None = None
-    contact_name: text(120, min_length=1)
-    contact_title: text(120) | None = None
+    contact_name: text(NAME_MAX, min_length=1)
+    contact_title: text(NAME_MAX) | None = None
     contact_phone: text(40, min_length=1)
     contact_email: EmailStr
 
@@ -133,8 +145,8 @@ class ProspectIn(Body):
 class LeadFieldsIn(Body):
     """The lead itself (staff)."""
 
-    teaser: text(2000, min_length=1)
-    need: text(5000, min_length=1)
+    teaser: text(TEASER_MAX, min_length=1)
+    need: text(NEED_MAX, min_length=1)
     product_interest: ProductLine
     source: LeadSource = LeadSource.WEB
     timing: Timing = Timing.UNKNOWN
@@ -165,8 +177,8 @@ class OfferIn(Body):
     """Offer a qualified lead to a partner (staff tokens only)."""
 
     partner: text(60, min_length=1) = Field(description="The partner's short name (slug).")
-    comment: text(2000) | None = None
-    override_reason: text(500) | None = Field(
+    comment: text(COMMENT_MAX) | None = None
+    override_reason: text(REASON_MAX) | None = Field(
         None, description="Required to offer outside the partner's policy."
     )
 
@@ -320,6 +332,13 @@ class RegistrationOut(BaseModel):
     company_name: str
     decision_reason: str | None
     lead_ref: str | None
+
+
+class RegistrationPage(BaseModel):
+    """One page of registrations, oldest first."""
+
+    data: list[RegistrationOut]
+    next_cursor: str | None
 
 
 class MeOut(BaseModel):

@@ -19,7 +19,14 @@ from sqlakeyset import BadBookmark, select_page
 from api import schemas
 from api.openapi import openapi_document
 from api.problems import not_found, problem
-from api.queries import board, current_offer, latest_offers, staff_lead, staff_leads
+from api.queries import (
+    board,
+    current_offer,
+    latest_offers,
+    registrations,
+    staff_lead,
+    staff_leads,
+)
 from api.routing import OPERATIONS, operation
 from leadshare.extensions import db
 from models import workflow
@@ -30,6 +37,7 @@ from models.lead_data import etag_of, iso, lead_data, record_contact_view, staff
 from models.leads import Stage
 from models.offers import Comment, Offer
 from models.organisations import Organisation, OrgKind
+from models.registrations import DealRegistration
 from models.users import User
 
 PAGE = ("cursor", "limit")
@@ -526,6 +534,41 @@ def _registration_json(registration) -> dict:
         "decision_reason": registration.decision_reason,
         "lead_ref": registration.lead.ref if registration.lead else None,
     }
+
+
+@operation(
+    "GET",
+    "/registrations",
+    summary="Your deal registrations and their decisions",
+    tag="registrations",
+    response=schemas.RegistrationPage,
+    query=PAGE,
+)
+def list_registrations():
+    """A manager sees its organisation's registrations, a rep its own; oldest first."""
+    try:
+        limit, cursor = _page_args()
+        page = _page(registrations(_user()), limit, cursor)
+    except QueryProblem as exc:
+        return _query_problem(str(exc))
+    return _json(
+        {"data": [_registration_json(row[0]) for row in page], "next_cursor": _next_cursor(page)}
+    )
+
+
+@operation(
+    "GET",
+    "/registrations/<ref>",
+    summary="One deal registration and its decision",
+    tag="registrations",
+    response=schemas.RegistrationOut,
+)
+def get_registration(ref: str):
+    """The `registration.decided` webhook names it; an approved one links to its lead."""
+    registration = db.session.scalar(registrations(_user()).where(DealRegistration.ref == ref))
+    if registration is None:
+        return not_found()
+    return _json(_registration_json(registration))
 
 
 @operation(

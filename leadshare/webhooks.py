@@ -14,6 +14,7 @@ import logging
 import socket
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import requests
@@ -25,6 +26,7 @@ from models.webhooks import (
     SIGNATURE_HEADER,
     DeliveryStatus,
     WebhookDelivery,
+    claim_delivery,
     due_deliveries,
     record_attempt,
     sign,
@@ -89,9 +91,6 @@ def post(delivery: WebhookDelivery) -> tuple[int | None, str | None]:
         )
     except (requests.RequestException, RefusedTarget) as exc:
         return None, f"{type(exc).__name__}: {exc}"[:500]
-    finally:
-        # Free the connection before a slow partner answers: nothing is held meanwhile.
-        db.session.commit()
     return response.status_code, None if response.ok else f"HTTP {response.status_code}"
 
 
@@ -99,16 +98,17 @@ def deliver_due_webhooks(limit: int = 100) -> WebhookReport:
     """Post every due delivery once; commit after each so a crash loses nothing."""
     report = WebhookReport()
     max_attempts = current_app.config["WEBHOOK_MAX_ATTEMPTS"]
+    # Longer than one call can take, so a slow partner's call is never made twice at once.
+    lease = timedelta(seconds=current_app.config["WEBHOOK_TIMEOUT"] * 3 + 30)
     ids = [d.id for d in due_deliveries(utcnow(), limit)]
     db.session.commit()
     for delivery_id in ids:
+        claimed = claim_delivery(delivery_id, now=utcnow(), lease=lease)
+        db.session.commit()  # no lock or transaction is held while the partner answers
+        if not claimed:
+            continue  # another worker has it
         delivery = db.session.get(WebhookDelivery, delivery_id)
-        if delivery is None or delivery.status is not DeliveryStatus.PENDING:
-            continue
-        if not delivery.endpoint.active:
-            continue
         status_code, error = post(delivery)
-        delivery = db.session.get(WebhookDelivery, delivery_id)
         outcome = record_attempt(
             delivery, status_code=status_code, error=error, now=utcnow(), max_attempts=max_attempts
         )

@@ -465,18 +465,40 @@ def backoff(attempts: int) -> timedelta:
 
 
 def due_deliveries(now: datetime, limit: int = 100) -> list[WebhookDelivery]:
-    """Pending deliveries whose time has come, oldest first."""
+    """Pending deliveries of active endpoints whose time has come, oldest first."""
     return list(
         db.session.scalars(
             sa.select(WebhookDelivery)
+            .join(WebhookDelivery.endpoint)
             .where(
                 WebhookDelivery.status == DeliveryStatus.PENDING,
                 WebhookDelivery.next_attempt_at <= now,
+                WebhookEndpoint.active.is_(True),
             )
             .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
             .limit(limit)
         )
     )
+
+
+def claim_delivery(delivery_id: int, *, now: datetime, lease: timedelta) -> bool:
+    """Take a due delivery for one try: its next attempt moves past the lease.
+
+    One atomic UPDATE, so of several workers exactly one wins; a worker that dies
+    mid-call leaves the delivery to be tried again when the lease ends (receivers
+    recognise the repeat by its event id).
+    """
+    result = db.session.execute(
+        sa.update(WebhookDelivery)
+        .where(
+            WebhookDelivery.id == delivery_id,
+            WebhookDelivery.status == DeliveryStatus.PENDING,
+            WebhookDelivery.next_attempt_at <= now,
+        )
+        .values(next_attempt_at=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 def record_attempt(

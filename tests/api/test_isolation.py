@@ -135,3 +135,31 @@ def test_staff_endpoints_refuse_partner_tokens(api, tokens, offer_for):
     after.pop("audit_events"), before.pop("audit_events")
     after.pop("api_tokens"), before.pop("api_tokens")
     assert after == before
+
+
+def test_registrations_stay_with_their_partner_and_rep(api, tokens, world):
+    """beta never reads alpha's registrations; a rep reads only its own; the manager all."""
+    from leadshare.extensions import db
+    from models import workflow
+
+    fields = {
+        "company_name": "株式会社登録",
+        "address": "名古屋市",
+        "phone": "052-1",
+        "representative": "代表",
+        "website": "https://r.example.jp",
+        "contact_name": "担当",
+        "contact_phone": "052-2",
+        "contact_email": "c@r.example.jp",
+        "need": "更改",
+        "product_interest": "servers",
+    }
+    by_manager = workflow.register_deal(world["alpha_manager"], **fields)
+    db.session.commit()
+    ref = by_manager.ref
+    assert api.get(f"/registrations/{ref}", tokens["alpha_manager"]).status_code == 200
+    for person in ("beta_manager", "beta_rep", "alpha_rep"):
+        assert api.get(f"/registrations/{ref}", tokens[person]).status_code == 404, person
+        assert api.get("/registrations", tokens[person]).json["data"] == [], person
+    listed = api.get("/registrations", tokens["alpha_manager"]).json["data"]
+    assert [r["ref"] for r in listed] == [ref]

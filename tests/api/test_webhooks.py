@@ -303,3 +303,20 @@ def test_test_event_and_the_rules_on_endpoints(runner, world, hook, receiver):
     with pytest.raises(NotAllowed):
         send_test_event(hook, world["beta_manager"])
     db.session.rollback()
+
+
+def test_only_one_worker_claims_a_delivery(world, hook):
+    """Two workers reaching the same due delivery: the second claim fails, so one call is made."""
+    from models.webhooks import claim_delivery
+
+    workflow.offer_lead(factories.lead(world["sales"]), world["alpha"], world["sales"])
+    db.session.commit()
+    delivery_id = db.session.scalar(sa.select(WebhookDelivery.id))
+    now = utcnow()
+    assert claim_delivery(delivery_id, now=now, lease=timedelta(minutes=1)) is True
+    db.session.commit()
+    assert claim_delivery(delivery_id, now=now, lease=timedelta(minutes=1)) is False
+    db.session.commit()
+    later = now + timedelta(minutes=2)  # the first worker died: the lease ends, it is tried again
+    assert claim_delivery(delivery_id, now=later, lease=timedelta(minutes=1)) is True
+    db.session.rollback()
