@@ -320,3 +320,13 @@ def test_only_one_worker_claims_a_delivery(world, hook):
     later = now + timedelta(minutes=2)  # the first worker died: the lease ends, it is tried again
     assert claim_delivery(delivery_id, now=later, lease=timedelta(minutes=1)) is True
     db.session.rollback()
+
+
+def test_the_outbox_worker_delivers_webhooks_too(app, world, hook, receiver):
+    """One round of `flask outbox work` posts the due webhook deliveries after the mail."""
+    from leadshare.outbox import work
+
+    workflow.offer_lead(factories.lead(world["sales"]), world["alpha"], world["sales"])
+    db.session.commit()
+    work(once=True)
+    assert receiver.events() == ["offer.received"]
