@@ -161,6 +161,9 @@ def operation(
 @bp.after_request
 def _audit_call(response):
     """Audit every authenticated call under its token, whatever the outcome."""
+    # Answers depend on the token and the language, and may hold personal data.
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.vary.update(("Authorization", "Accept-Language"))
     token = g.pop("api_token", None)
     if token is None:
         return response

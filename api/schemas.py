@@ -58,6 +58,12 @@ class AcceptIn(Body):
     comment: text(COMMENT_MAX) | None = Field(None, description="A first post on the lead's board.")
 
 
+class AssignIn(Body):
+    """Give an accepted lead to one of your users, or take it back (``null``)."""
+
+    rep: EmailStr | None = Field(description="E-mail of one of your active users, or null.")
+
+
 class DeclineIn(Body):
     """Decline the offer with a reason (a note is required for ``other``)."""
 

@@ -332,6 +332,24 @@ def accept(ref: str, body: schemas.AcceptIn):
 
 @operation(
     "POST",
+    "/leads/<ref>/assign",
+    summary="Give an accepted lead to one of your reps",
+    body=schemas.AssignIn,
+    errors=(409,),
+    **LEAD_WRITE,
+)
+def assign(ref: str, body: schemas.AssignIn):
+    """Managers: the rep is told by e-mail and reaches the lead from then on."""
+
+    def apply(offer, versions):
+        _same_offer_version(offer, versions)
+        workflow.assign_rep(offer, _user(), _rep_by_email(offer, body.rep))
+
+    return _act(ref, apply)
+
+
+@operation(
+    "POST",
     "/leads/<ref>/decline",
     summary="Decline the offer with a reason",
     body=schemas.DeclineIn,

@@ -18,6 +18,7 @@ MISSING_REF = "doesNotExist0000"
 #: A plausible body for every action, so that only the gate can stop it.
 BODIES = {
     "accept": {"rep": "rep@alpha.example", "comment": "taking it"},
+    "assign": {"rep": "rep@beta.example"},
     "decline": {"reason": "no_capacity"},
     "stage": {"to_stage": "proposal"},
     "activities": {

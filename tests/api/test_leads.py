@@ -36,6 +36,8 @@ def test_full_lead_after_acceptance_with_contact_and_etag(api, tokens, offer_for
     assert body["contact"]["email"] == offer.lead.prospect.contact_email
     assert body["stage"] == "appointment"
     assert response.headers["ETag"] == f'"{body["version"]}"'
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in response.headers
     viewed = db.session.scalar(
         sa.select(sa.func.count(AuditEvent.id)).where(
             AuditEvent.action == "prospect.contact_viewed"
@@ -112,6 +114,24 @@ def test_request_details_then_accept_with_rep_and_comment(api, tokens, offer_for
     assert api.get(f"/leads/{ref}", tokens["alpha_rep"]).status_code == 200
     board = api.get(f"/leads/{ref}/comments", tokens["alpha_rep"]).json["data"]
     assert [post["body"] for post in board] == ["We will call on Monday."]
+
+
+def test_manager_assigns_and_takes_back_an_accepted_lead(api, tokens, offer_for):
+    """Assigning gives the rep the lead; null takes it back, and the rep loses it (404)."""
+    offer = offer_for("alpha", accept=True)
+    ref = offer.lead.ref
+    assert api.get(f"/leads/{ref}", tokens["alpha_rep"]).status_code == 404
+    given = api.post(f"/leads/{ref}/assign", tokens["alpha_manager"], {"rep": "rep@alpha.example"})
+    assert given.status_code == 200
+    assert given.json["offer"]["assigned_rep"] == "rep@alpha.example"
+    assert api.get(f"/leads/{ref}", tokens["alpha_rep"]).status_code == 200
+    refused = api.post(f"/leads/{ref}/assign", tokens["alpha_rep"], {"rep": None})
+    assert refused.status_code == 403
+    taken = api.post(f"/leads/{ref}/assign", tokens["alpha_manager"], {"rep": None})
+    assert taken.json["offer"]["assigned_rep"] is None
+    assert api.get(f"/leads/{ref}", tokens["alpha_rep"]).status_code == 404
+    other = api.post(f"/leads/{ref}/assign", tokens["alpha_manager"], {"rep": "rep@beta.example"})
+    assert other.status_code == 403
 
 
 def test_stale_if_match_is_412_and_changes_nothing(api, tokens, offer_for):
