@@ -55,20 +55,30 @@ def test_blueprint_assets_are_fingerprinted_too(app):
 
 @pytest.fixture
 def proxied():
-    """An app behind one trusted proxy, with the login throttle on."""
+    """Build apps behind ``proxies`` trusted proxies, with the login throttle on."""
+    apps = []
 
     def build(proxies: int):
         app = create_app(
-            "testing", TRUSTED_PROXIES=proxies, RATELIMIT_ENABLED=True, WTF_CSRF_ENABLED=False
+            "testing",
+            SQLALCHEMY_DATABASE_URI="sqlite://",  # about the proxy, not the database
+            TRUSTED_PROXIES=proxies,
+            RATELIMIT_ENABLED=True,
+            WTF_CSRF_ENABLED=False,
         )
         with app.app_context():
             Base.metadata.create_all(db.engine)
             org = factories.partner(f"proxy{proxies}")
             factories.user(org, Role.PARTNER_MANAGER, f"manager@proxy{proxies}.example")
             db.session.commit()
+            db.session.remove()
+        apps.append(app)
         return app
 
-    return build
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def _login(client, email: str, password: str, client_address: str):
