@@ -24,7 +24,7 @@ from models.gates import current_offer_query, lead_view
 from models.labels import enum_label
 from models.leads import STAGE_LABELS, Channel, LostReason, NoteCategory, Stage
 from models.limits import OutOfRange
-from models.offers import BoardRead, DeclineReason, Offer, OfferState
+from models.offers import DeclineReason, Offer, OfferState
 from models.users import User
 from portal import partner_required
 from portal.forms import ActionForm, choices, show_rule_error
@@ -157,10 +157,7 @@ def _render_lead(offer: Offer, *, submitted: dict | None = None, status: int = 2
         activities = queries.activities_of(offer)
         history = queries.stage_history_of(offer)
         if request.method == "GET":
-            if marker is None:
-                db.session.add(BoardRead(user_id=current_user.id, offer_id=offer.id))
-            else:
-                marker.last_read_at = utcnow()
+            workflow.mark_board_read(current_user, offer)
     if disclosure.contact and request.method == "GET":
         # docs/design.md: every view of a prospect's personal data is audited.
         record_event(
