@@ -711,9 +711,6 @@ def offer_rows(plan: Plan) -> Iterator[Row]:
             granted = state == "details_granted" or (accepted and requested)
             if accepted:
                 plan.accepted.append((oid, org, offered + 3600))
-            # The offer's last change (its updated_at), for the API's incremental sync.
-            steps = ((ended, 7200), (accepted, 3600), (granted, 1200), (requested, 600))
-            changed = offered + next((after for done, after in steps if done), 0)
             yield (
                 oid,
                 lead_id,
@@ -736,7 +733,6 @@ def offer_rows(plan: Plan) -> Iterator[Row]:
                 None,
                 fmt(offered + 7200) if ended else None,
                 "accepted by another partner" if state == "withdrawn" else None,
-                fmt(changed),
                 1,
                 # updated_at: the offer's last change.
                 fmt(
@@ -770,7 +766,6 @@ OFFER_COLUMNS = [
     "decline_note",
     "ended_at",
     "withdraw_reason",
-    "updated_at",
     "version",
     "updated_at",
 ]
