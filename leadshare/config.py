@@ -31,6 +31,8 @@ class Config:
     #: Absolute lifetime of a login, and how long it survives without a request.
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
     SESSION_IDLE_TIMEOUT = timedelta(hours=2)
+    #: How often a session's last-seen time is written (not on every request).
+    SESSION_SEEN_INTERVAL = timedelta(minutes=1)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     REMEMBER_COOKIE_SAMESITE = "Lax"

@@ -27,6 +27,7 @@ def load_user(token: str) -> User | None:
         token,
         idle=current_app.config["SESSION_IDLE_TIMEOUT"],
         absolute=current_app.config["SESSION_ABSOLUTE_TIMEOUT"],
+        seen_every=current_app.config["SESSION_SEEN_INTERVAL"],
     )
     if login is None:
         return None

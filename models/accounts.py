@@ -144,7 +144,12 @@ def start_session(
 
 
 def live_session(
-    token: str, *, idle: timedelta, absolute: timedelta, now: datetime | None = None
+    token: str,
+    *,
+    idle: timedelta,
+    absolute: timedelta,
+    seen_every: timedelta = SEEN_GRANULARITY,
+    now: datetime | None = None,
 ) -> LoginSession | None:
     """The live session ``token`` names, its user active; ``last_seen_at`` kept roughly current."""
     now = now or utcnow()
@@ -153,7 +158,7 @@ def live_session(
         return None
     if not login.is_live(idle=idle, absolute=absolute, now=now):
         return None
-    if now - login.last_seen_at >= SEEN_GRANULARITY:
+    if now - login.last_seen_at >= seen_every:
         login.last_seen_at = now
         db.session.flush()
     return login
