@@ -162,9 +162,62 @@ def _throughput(base: str, scenario: dict, seconds: float, concurrency: int, err
     }
 
 
+def mixed_load(bases: list[str], groups: list[dict], seconds: float) -> dict:
+    """The mixed load spread over ``bases`` (client ``i`` talks to ``bases[i % n]``).
+
+    Each group is ``{"login", "steps", "clients", "expect"}``; every client logs
+    in, then cycles through its group's steps for ``seconds`` seconds.
+    """
+    workers = []
+    for group in groups:
+        for _ in range(group["clients"]):
+            base = bases[len(workers) % len(bases)]
+            workers.append((Client(base, group.get("login")), group))
+    done = [0] * len(workers)
+    latencies: list[list[float]] = [[] for _ in workers]
+    errors: list[int] = []
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def work(i: int) -> None:
+        client, group = workers[i]
+        k = i
+        while time.perf_counter() < deadline:
+            elapsed, status = client.request(group["steps"][k % len(group["steps"])])
+            k += 1
+            done[i] += 1
+            latencies[i].append(elapsed * 1000)
+            if status not in group.get("expect", [200]):
+                with lock:
+                    errors.append(status)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(workers))]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    flat = [x for part in latencies for x in part]
+    return {
+        "instances": len(bases),
+        "clients": len(workers),
+        "requests": sum(done),
+        "throughput_rps": round(sum(done) / elapsed, 1),
+        "p95_ms": round(percentile(flat, 95), 1),
+        "errors": len(errors),
+        "error_statuses": sorted(set(errors)),
+    }
+
+
 def main(argv: list[str]) -> int:
     """Run every scenario of the plan file and write the results file."""
     plan = json.loads(Path(argv[1]).read_text())
+    if "mixed" in plan:
+        outcome = mixed_load(plan["bases"], plan["mixed"], plan["seconds"])
+        print(json.dumps(outcome), flush=True)
+        Path(argv[2]).write_text(json.dumps(outcome, indent=2))
+        return 0
     results = []
     for scenario in plan["scenarios"]:
         try:

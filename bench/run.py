@@ -47,10 +47,16 @@ TARGETS = {
     "portal_throughput_vs_reference": 0.5,
     "staff_lead_list_p95_ms": 150,
     "staff_lead_list_speedup_vs_stock": 5,
+    "staff_home_p95_ms": 100,
     "dashboard_p95_ms": 300,
+    "accept_offer_p95_ms": 100,
     "import_leads_per_s": 5000,
     "sla_sweep_s": 2,
+    "outbox_msgs_per_s": 200,
     "worker_rss_mb": 150,
+    "scale_out_ratio": 1.7,
+    "scale_out_errors": 0,
+    "scale_out_duplicate_deliveries": 0,
 }
 
 SETTINGS = {
@@ -64,6 +70,7 @@ SETTINGS = {
         "slow_requests": 30,
         "budget_seconds": 45,
         "typical_partner": 10,
+        "scale_seconds": 15,
     },
     "full": {
         "requests": 200,
@@ -75,6 +82,7 @@ SETTINGS = {
         "slow_requests": 30,
         "budget_seconds": 45,
         "typical_partner": 100,
+        "scale_seconds": 20,
     },
 }
 
@@ -394,12 +402,20 @@ def write_import_csv(path: Path, rows: int, seed: int) -> None:
             out.writerow([values.get(c, "") for c in COLUMNS])
 
 
-def start_smtp_sink() -> tuple[object, int]:
-    """A local SMTP server that accepts and drops every message (for the outbox rate)."""
+def start_smtp_sink(received: list | None = None) -> tuple[object, int]:
+    """A local SMTP server that accepts every message (for the outbox rate).
+
+    With ``received``, each message's Message-ID and recipients are appended to it.
+    """
+    from email.parser import BytesHeaderParser
+
     from aiosmtpd.controller import Controller
 
     class Sink:
         async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+            if received is not None:
+                headers = BytesHeaderParser().parsebytes(envelope.content)
+                received.append((headers.get("Message-ID"), tuple(envelope.rcpt_tos)))
             return "250 OK"
 
     with socket.socket() as probe:
@@ -408,6 +424,164 @@ def start_smtp_sink() -> tuple[object, int]:
     controller = Controller(Sink(), hostname="127.0.0.1", port=port)
     controller.start()
     return controller, port
+
+
+def start_gunicorn(port: int, workers: int, env: dict) -> subprocess.Popen:
+    """``gunicorn wsgi:app`` on ``port``, once it answers /healthz."""
+    server = subprocess.Popen(  # noqa: S603 - fixed argument list
+        [
+            str(BIN / "gunicorn"),
+            "wsgi:app",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if requests.get(base + "/healthz", timeout=2).status_code == 200:
+                return server
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    server.terminate()
+    raise RuntimeError("gunicorn did not answer /healthz")
+
+
+def scale_out(t: dict, s: dict, args, env: dict, conn: psycopg.Connection) -> dict:
+    """Two gunicorn instances and two outbox workers against one PostgreSQL and one Redis.
+
+    The same mixed load (partner pages and board posts) runs against one instance,
+    then spread over two; Flask-Limiter keeps its counters in Redis (shared by
+    the instances). Two ``flask outbox work`` processes deliver what the load
+    queued into a local SMTP sink; every message must arrive exactly once.
+    """
+    from bench.seed import PASSWORD
+
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    try:
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
+    except Exception as exc:  # noqa: BLE001 - report, do not stop the run
+        return {"failed": f"Redis at {redis_url}: {exc}"}
+    received: list = []
+    controller, smtp_port = start_smtp_sink(received)
+    shared = dict(
+        env,
+        FLASK_RATELIMIT_ENABLED="true",
+        FLASK_RATELIMIT_STORAGE_URI=redis_url,
+        FLASK_MAIL_SERVER="127.0.0.1",
+        FLASK_MAIL_PORT=str(smtp_port),
+    )
+    sent_before = conn.execute(
+        "SELECT count(*) FROM outbox_messages WHERE status = 'sent'"
+    ).fetchone()[0]
+    typical = t["typical_refs"] or ["missing"]
+    reader = {
+        "login": {"email": t["typical_manager"], "password": PASSWORD, "landing": "/leads"},
+        "clients": 6,
+        "steps": [{"path": "/leads"}]
+        + [{"path": f"/leads/{ref}"} for ref in typical[:20]]
+        + [{"path": "/leads?tab=accepted"}],
+    }
+    writer = {
+        "login": {"email": t["manager"], "password": PASSWORD, "landing": "/leads"},
+        "clients": 2,
+        "expect": [302, 303],
+        "steps": [
+            {
+                "method": "POST",
+                "path": f"/leads/{ref}/comments",
+                "data": {"body": f"スケールアウトの投稿 {i}"},
+            }
+            for i, ref in enumerate(t["board"][:40])
+        ],
+    }
+    # The main server has stopped: its port and the one 100 above serve the two instances.
+    ports = [args.port, args.port + 100]
+    outcome: dict = {"seconds": s["scale_seconds"], "clients": 8}
+    servers: list[subprocess.Popen] = []
+    workers: list[subprocess.Popen] = []
+    try:
+        servers = [start_gunicorn(p, args.workers, shared) for p in ports]
+        workers = [
+            subprocess.Popen(  # noqa: S603 - fixed argument list
+                [str(BIN / "flask"), "--app", "wsgi", "outbox", "work"],
+                cwd=ROOT,
+                env=shared,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(2)
+        ]
+        for label, bases in (("one", ports[:1]), ("two", ports)):
+            with tempfile.TemporaryDirectory() as tmp:
+                plan_file, out_file = Path(tmp) / "plan.json", Path(tmp) / "out.json"
+                plan_file.write_text(
+                    json.dumps(
+                        {
+                            "bases": [f"http://127.0.0.1:{p}" for p in bases],
+                            "mixed": [reader, writer],
+                            "seconds": s["scale_seconds"],
+                        }
+                    )
+                )
+                subprocess.run(  # noqa: S603 - fixed argument list
+                    [sys.executable, "-m", "bench.driver", str(plan_file), str(out_file)],
+                    cwd=ROOT,
+                    env=env,
+                    check=True,
+                )
+                outcome[label] = json.loads(out_file.read_text())
+        # Let the two workers deliver what the load queued.
+        deadline = time.time() + 180
+        pending = None
+        while time.time() < deadline:
+            pending = conn.execute(
+                "SELECT count(*) FROM outbox_messages WHERE status = 'pending' "
+                "AND (next_attempt_at IS NULL OR next_attempt_at <= now() AT TIME ZONE 'UTC')"
+            ).fetchone()[0]
+            if not pending:
+                break
+            time.sleep(2)
+        outcome["pending_after"] = pending
+    finally:
+        for process in workers + servers:
+            process.terminate()
+        for process in workers + servers:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        controller.stop()
+    sent_after = conn.execute(
+        "SELECT count(*) FROM outbox_messages WHERE status = 'sent'"
+    ).fetchone()[0]
+    ids = [message_id for message_id, _rcpt in received]
+    outcome.update(
+        sent_in_database=sent_after - sent_before,
+        delivered_to_sink=len(received),
+        duplicate_deliveries=len(ids) - len(set(ids)),
+        errors=outcome.get("one", {}).get("errors", 0) + outcome.get("two", {}).get("errors", 0),
+    )
+    one = outcome.get("one", {}).get("throughput_rps")
+    two = outcome.get("two", {}).get("throughput_rps")
+    outcome["ratio"] = round(two / one, 2) if one and two else None
+    outcome["summary"] = (
+        f"one instance {one} req/s, two {two} req/s (×{outcome['ratio']}); "
+        f"{outcome['errors']} errors; {len(received)} messages delivered by two workers, "
+        f"{outcome['duplicate_deliveries']} twice; {outcome['pending_after']} left pending"
+    )
+    return outcome
 
 
 def worker_rss(master: psutil.Process) -> list[float]:
@@ -456,6 +630,8 @@ def report(result: dict) -> str:
         f"{'worker RSS':<18}{result['worker_rss_mb']} MB after the run "
         f"({result.get('worker_rss_mb_at_start')} MB after start-up)"
     )
+    scale = result.get("scale_out") or {}
+    lines.append(f"{'scale-out':<20}{scale.get('summary') or scale.get('failed', '')}")
     lines.append("")
     lines.append("targets (the issue's, for full scale):")
     for name, check in result["targets"].items():
@@ -474,6 +650,7 @@ def check_targets(result: dict) -> dict:
         rps = pages.get(name, {}).get("throughput_rps")
         return round(rps / ref_rps, 2) if rps and ref_rps else None
 
+    scale = result.get("scale_out") or {}
     staff = pages.get("staff_lead_list", {}).get("p95_ms")
     stock = pages.get("stock_modelview", {}).get("p95_ms")
     values = {
@@ -503,10 +680,16 @@ def check_targets(result: dict) -> dict:
             round(stock / staff, 1) if staff and stock else None,
             "≥",
         ),
+        "staff_home_p95_ms": (pages.get("staff_home", {}).get("p95_ms"), "≤"),
         "dashboard_p95_ms": (pages.get("dashboard", {}).get("p95_ms"), "≤"),
+        "accept_offer_p95_ms": (pages.get("accept_offer", {}).get("p95_ms"), "≤"),
         "import_leads_per_s": (jobs.get("csv_import", {}).get("rate"), "≥"),
         "sla_sweep_s": (jobs.get("sla_sweep", {}).get("seconds"), "≤"),
+        "outbox_msgs_per_s": (jobs.get("outbox_delivery", {}).get("rate"), "≥"),
         "worker_rss_mb": (max(result["worker_rss_mb"], default=None), "≤"),
+        "scale_out_ratio": (scale.get("ratio"), "≥"),
+        "scale_out_errors": (scale.get("errors"), "≤"),
+        "scale_out_duplicate_deliveries": (scale.get("duplicate_deliveries"), "≤"),
     }
     out = {}
     for name, (value, op) in values.items():
@@ -564,33 +747,11 @@ def main(argv: list[str] | None = None) -> int:
         "scenarios": scenarios(targets, s, staff_filter),
     }
 
+    print("== reports refresh (what cron or the worker does every few minutes)", flush=True)
+    refresh = timeit("reports", "refresh", env=env)
     print(f"== gunicorn ({args.workers} workers) on port {args.port}", flush=True)
-    server = subprocess.Popen(  # noqa: S603 - fixed argument list
-        [
-            str(BIN / "gunicorn"),
-            "wsgi:app",
-            "-w",
-            str(args.workers),
-            "-b",
-            f"127.0.0.1:{args.port}",
-            "--log-level",
-            "warning",
-            "--timeout",
-            "120",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = start_gunicorn(args.port, args.workers, env)
     try:
-        for _ in range(120):
-            try:
-                if requests.get(plan["base"] + "/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-        else:
-            raise RuntimeError("gunicorn did not answer /healthz")
         requests.get(plan["base"] + "/bench/reference?id=1", timeout=10)
         rss_start = worker_rss(psutil.Process(server.pid))
         with tempfile.TemporaryDirectory() as tmp:
@@ -619,7 +780,9 @@ def main(argv: list[str] | None = None) -> int:
         if page["name"] == "accept_offer":
             page["accepted_in_database"] = accepted
 
-    jobs: dict[str, dict] = {}
+    jobs: dict[str, dict] = {
+        "reports_refresh": {**refresh, "summary": f"{refresh['seconds']:.2f} s"},
+    }
     print("== SLA sweep (catch-up, then one minute later the timed run)", flush=True)
     try:
         # Cron runs the sweep every minute: first catch up with what fell due since
@@ -680,6 +843,13 @@ def main(argv: list[str] | None = None) -> int:
                 "summary": "FAILED",
             }
 
+    print("== scale-out: two instances and two outbox workers", flush=True)
+    try:
+        scale = scale_out(targets, s, args, env, conn)
+    except (subprocess.CalledProcessError, RuntimeError, OSError) as exc:
+        scale = {"failed": str(exc)[-500:], "summary": "FAILED"}
+    print(scale.get("summary"), flush=True)
+
     box["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     result = {
         "scale": args.scale,
@@ -693,6 +863,7 @@ def main(argv: list[str] | None = None) -> int:
         "jobs": jobs,
         "worker_rss_mb": rss,
         "worker_rss_mb_at_start": rss_at_start,
+        "scale_out": scale,
     }
     result["targets"] = check_targets(result)
     table = report(result)

@@ -321,6 +321,8 @@ class Activity(Base):
     author: Mapped[User] = relationship()
 
     __table_args__ = (
+        # Keyset pages of a lead's activities, newest first (docs/performance.md).
+        sa.Index("ix_activities_offer_occurred", "offer_id", "occurred_at", "id"),
         sa.CheckConstraint(limits.date_check("occurred_at"), name="occurred_within_limits"),
         sa.CheckConstraint(
             limits.text_check("detail", limits.CONVERSATION_MAX), name="detail_within_limits"
@@ -348,5 +350,7 @@ class StageChange(Base):
     changed_by: Mapped[User | None] = relationship()
 
     __table_args__ = (
+        # Keyset pages of a lead's stage history, newest first (docs/performance.md).
+        sa.Index("ix_stage_changes_offer_id", "offer_id", "id"),
         sa.CheckConstraint(limits.text_check("note", limits.NOTE_MAX), name="note_within_limits"),
     )

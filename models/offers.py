@@ -273,6 +273,8 @@ class Comment(Base):
     author: Mapped[User] = relationship()
 
     __table_args__ = (
+        # Keyset pages of a board, newest first (docs/performance.md).
+        sa.Index("ix_comments_offer_created", "offer_id", "created_at", "id"),
         sa.CheckConstraint(
             limits.text_check("body", limits.COMMENT_MAX), name="body_within_limits"
         ),

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from leadshare.extensions import db
+from leadshare.pagination import KeysetPage, keyset_page
 from models import counters
 from models.gates import DisclosureLevel, disclosure_level, reachable_offers
 from models.leads import WORKING_STAGES, Activity, Lead, StageChange
@@ -41,6 +42,25 @@ def tab_of_offer():
         (sa.and_(accepted, Lead.stage.in_(WORKING_STAGES)), "accepted"),
         else_="closed",
     )
+
+
+def tab_condition(tab: str) -> sa.ColumnElement[bool]:
+    """The offers of one tab, as plain conditions (``tab_of_offer() == tab``, sargable).
+
+    PostgreSQL cannot estimate or index a CASE; on the state and stage columns it
+    walks the partner's index in page order and stops after one page.
+    """
+    working = Lead.stage.in_(WORKING_STAGES)
+    accepted = Offer.state == OfferState.ACCEPTED
+    return {
+        "new": Offer.state == OfferState.OFFERED,
+        "details": Offer.state.in_((OfferState.DETAILS_REQUESTED, OfferState.DETAILS_GRANTED)),
+        "accepted": sa.and_(accepted, working),
+        "closed": sa.or_(
+            Offer.state.in_((OfferState.DECLINED, OfferState.EXPIRED, OfferState.WITHDRAWN)),
+            sa.and_(accepted, ~working),
+        ),
+    }[tab]
 
 
 def _inbox_base(user: User, search: str | None = None) -> sa.Select:
@@ -98,7 +118,7 @@ def inbox_query(
     stage=None,
 ) -> sa.Select:
     """The offers of one inbox tab with everything their rows show loaded up front."""
-    query = _inbox_base(user, search).where(tab_of_offer() == tab)
+    query = _inbox_base(user, search).where(tab_condition(tab))
     if state is not None:
         query = query.where(Offer.state == state)
     if stage is not None:
@@ -155,39 +175,46 @@ def waiting_count(user: User) -> int:
     return counters.waiting_total(db.session, user)
 
 
-def board_of(offer: Offer) -> list[Comment]:
-    """The visible posts of an offer's board, oldest first, with their authors."""
-    return list(
-        db.session.scalars(
-            sa.select(Comment)
-            .where(Comment.offer_id == offer.id, Comment.hidden_at.is_(None))
-            .options(joinedload(Comment.author).joinedload(User.organisation))
-            .order_by(Comment.created_at, Comment.id)
-        )
+#: Entries per page of a lead's board, activities and stage history (keyset pages).
+ENTRIES_PER_PAGE = 30
+
+
+def board_of(offer: Offer, bookmark: str | None = None) -> KeysetPage:
+    """A page of the visible posts of an offer's board, newest first, with their authors.
+
+    The template shows a page oldest first; "earlier posts" follows ``next_bookmark``.
+    """
+    return keyset_page(
+        sa.select(Comment)
+        .where(Comment.offer_id == offer.id, Comment.hidden_at.is_(None))
+        .options(joinedload(Comment.author).joinedload(User.organisation))
+        .order_by(Comment.created_at.desc(), Comment.id.desc()),
+        per_page=ENTRIES_PER_PAGE,
+        bookmark=bookmark,
     )
 
 
-def activities_of(offer: Offer) -> list[Activity]:
-    """Activities logged on this partner's work of the lead, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Activity)
-            .where(Activity.offer_id == offer.id)
-            .options(joinedload(Activity.author))
-            .order_by(Activity.occurred_at.desc(), Activity.id.desc())
-        )
+def activities_of(offer: Offer, bookmark: str | None = None) -> KeysetPage:
+    """A page of the activities logged on this partner's work of the lead, newest first."""
+    return keyset_page(
+        sa.select(Activity)
+        .where(Activity.offer_id == offer.id)
+        .options(joinedload(Activity.author))
+        .order_by(Activity.occurred_at.desc(), Activity.id.desc()),
+        per_page=ENTRIES_PER_PAGE,
+        bookmark=bookmark,
     )
 
 
-def stage_history_of(offer: Offer) -> list[StageChange]:
-    """Stage moves made while this partner worked the lead, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(StageChange)
-            .where(StageChange.offer_id == offer.id)
-            .options(joinedload(StageChange.changed_by))
-            .order_by(StageChange.id.desc())
-        )
+def stage_history_of(offer: Offer, bookmark: str | None = None) -> KeysetPage:
+    """A page of the stage moves made while this partner worked the lead, newest first."""
+    return keyset_page(
+        sa.select(StageChange)
+        .where(StageChange.offer_id == offer.id)
+        .options(joinedload(StageChange.changed_by))
+        .order_by(StageChange.id.desc()),
+        per_page=ENTRIES_PER_PAGE,
+        bookmark=bookmark,
     )
 
 

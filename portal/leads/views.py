@@ -149,13 +149,14 @@ def _render_lead(offer: Offer, *, submitted: dict | None = None, status: int = 2
         moves = workflow.stage_moves(lead)
         forms["stage"].to_stage.choices = choices((s.value, STAGE_LABELS[s]) for s in moves)
 
-    board, read_before, activities, history = [], None, [], []
+    board, read_before, activities, history = None, None, None, None
     if disclosure.board:
-        board = queries.board_of(offer)
+        # Keyset pages: a long history costs no more than a short one.
+        board = queries.board_of(offer, request.args.get("board"))
         marker = queries.last_read(current_user, offer)
         read_before = marker.last_read_at if marker else None
-        activities = queries.activities_of(offer)
-        history = queries.stage_history_of(offer)
+        activities = queries.activities_of(offer, request.args.get("activities"))
+        history = queries.stage_history_of(offer, request.args.get("history"))
         if request.method == "GET":
             workflow.mark_board_read(current_user, offer)
     if disclosure.contact and request.method == "GET":
