@@ -13,7 +13,7 @@ from leadshare.pagination import KeysetPage, keyset_page
 from models import counters
 from models.gates import DisclosureLevel, disclosure_level, reachable_offers
 from models.leads import WORKING_STAGES, Activity, Lead, StageChange
-from models.offers import BoardRead, Comment, Offer, OfferState
+from models.offers import ENDED_STATES, BoardRead, Comment, Offer, OfferState
 from models.organisations import Organisation
 from models.prospects import Prospect
 from models.users import User
@@ -44,6 +44,10 @@ def tab_of_offer():
     )
 
 
+#: States of the offers the "closed" tab can hold (ix_offers_answered_offered).
+ANSWERED_STATES = (OfferState.ACCEPTED, *ENDED_STATES)
+
+
 def tab_condition(tab: str) -> sa.ColumnElement[bool]:
     """The offers of one tab, as plain conditions (``tab_of_offer() == tab``, sargable).
 
@@ -56,9 +60,10 @@ def tab_condition(tab: str) -> sa.ColumnElement[bool]:
         "new": Offer.state == OfferState.OFFERED,
         "details": Offer.state.in_((OfferState.DETAILS_REQUESTED, OfferState.DETAILS_GRANTED)),
         "accepted": sa.and_(accepted, working),
-        "closed": sa.or_(
-            Offer.state.in_((OfferState.DECLINED, OfferState.EXPIRED, OfferState.WITHDRAWN)),
-            sa.and_(accepted, ~working),
+        "closed": sa.and_(
+            # Redundant with the OR below; it names the partial index's states.
+            Offer.state.in_(ANSWERED_STATES),
+            sa.or_(Offer.state.in_(ENDED_STATES), sa.and_(accepted, ~working)),
         ),
     }[tab]
 
@@ -223,12 +228,15 @@ def last_read(user: User, offer: Offer) -> BoardRead | None:
     return db.session.get(BoardRead, (user.id, offer.id))
 
 
-def organisation_reps(organisation_id: int) -> list[User]:
-    """Active users of a partner who can be given a lead, by name."""
+def organisation_reps(organisation_id: int) -> list[sa.Row]:
+    """Active users of a partner who can be given a lead, by name: ``(id, name)`` rows.
+
+    Two columns, not whole users: the largest partner has a thousand people.
+    """
     return list(
-        db.session.scalars(
-            sa.select(User)
+        db.session.execute(
+            sa.select(User.id, User.name)
             .where(User.organisation_id == organisation_id, User.active.is_(True))
-            .order_by(User.name)
+            .order_by(User.name, User.id)
         )
     )
