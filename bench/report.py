@@ -52,6 +52,9 @@ def markdown(result: dict) -> str:
         f"| worker RSS | {rss} MB after the run, "
         f"{result.get('worker_rss_mb_at_start', '—')} MB after start-up |"
     )
+    scale = result.get("scale_out")
+    if scale:
+        out.append(f"| scale-out | {scale.get('summary') or scale.get('failed', '')} |")
     out += ["", "| target | measured | goal | |", "|---|---:|---:|---|"]
     for name, check in result["targets"].items():
         mark = {True: "met", False: "**missed**", None: "n/a"}[check["met"]]

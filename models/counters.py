@@ -265,11 +265,17 @@ def _unread_cells(
 
 
 def contributions(
-    conn: sa.Connection, pairs: Iterable[Pair] | None = None, user_ids: Iterable[int] | None = None
+    conn: sa.Connection,
+    pairs: Iterable[Pair] | None = None,
+    user_ids: Iterable[int] | None = None,
+    *,
+    unread: bool = True,
 ) -> Counter:
     """The counters' values restricted to some pairs and users (everything when both None).
 
     The single definition behind the listener's deltas and the full recount.
+    ``unread=False`` leaves out the unread-boards cells, for a change that cannot
+    move them (the same flag must be used before and after the change).
     """
     if pairs is None and user_ids is None:
         counts = _offer_counts(_offer_rows(conn, None))
@@ -277,7 +283,8 @@ def contributions(
         return counts
     pairs = set(pairs or ())
     counts = _offer_counts(_offer_rows(conn, pairs)) if pairs else Counter()
-    counts.update(_unread_cells(conn, pairs, set(user_ids or ())))
+    if unread:
+        counts.update(_unread_cells(conn, pairs, set(user_ids or ())))
     return counts
 
 
@@ -339,6 +346,18 @@ def _changed(obj, fields: tuple[str, ...]) -> bool:
     return any(name in state.attrs and state.attrs[name].history.has_changes() for name in fields)
 
 
+def _touches_unread(offer: Offer) -> bool:
+    """Whether a change of a persistent offer can move unread-board counts."""
+    state = sa.inspect(offer)
+    history = state.attrs["state"].history
+    if OfferState.ACCEPTED in (*history.added, *history.deleted):
+        return True
+    return any(
+        state.attrs[name].history.has_changes()
+        for name in ("assigned_rep_id", "assigned_rep", "organisation_id", "lead_id")
+    )
+
+
 def _ident(obj, column: str, relation: str) -> int | None:
     """A foreign key of a pending object, read through its relationship when not set yet."""
     value = getattr(obj, column, None)
@@ -359,6 +378,7 @@ class _Pending:
     pairs: set[Pair]
     user_ids: set[int]
     before: Counter
+    unread: bool
 
 
 def _pairs_of(conn: sa.Connection, lead_ids: set[int], offer_ids: set[int]) -> set[Pair]:
@@ -392,28 +412,36 @@ def _before_flush(session: Session, flush_context, instances) -> None:
     offer_ids: set[int] = set()
     pairs: set[Pair] = set()
     user_ids: set[int] = set()
+    # Unread boards move only with posts, read markers, people, acceptance, the
+    # assigned rep or archiving: other changes skip that (costlier) recount.
+    unread = False
     for obj in session.new:
         if isinstance(obj, Offer):
             offers.append(obj)
+            unread = unread or obj.state is OfferState.ACCEPTED
         elif isinstance(obj, Comment | BoardRead):
+            unread = True
             offer_id = _ident(obj, "offer_id", "offer")
             if offer_id is not None:
                 offer_ids.add(offer_id)
         elif isinstance(obj, User):
+            unread = True
             users.append(obj)
     for obj in list(session.dirty) + list(session.deleted):
         deleted = obj in session.deleted
         if isinstance(obj, Offer) and (deleted or _changed(obj, _OFFER_FIELDS)):
             offers.append(obj)
-            if obj.id is not None:
-                offer_ids.add(obj.id)
+            unread = unread or deleted or _touches_unread(obj)
         elif isinstance(obj, Lead) and (deleted or _changed(obj, _LEAD_FIELDS)):
             lead_ids.add(obj.id)
+            unread = unread or deleted or _changed(obj, ("archived",))
         elif isinstance(obj, Comment | BoardRead):
+            unread = True
             offer_id = obj.offer_id
             if offer_id is not None:
                 offer_ids.add(offer_id)
         elif isinstance(obj, User) and (deleted or _changed(obj, _USER_FIELDS)):
+            unread = True
             users.append(obj)
             user_ids.add(obj.id)
     if not (offers or lead_ids or offer_ids or users):
@@ -427,9 +455,11 @@ def _before_flush(session: Session, flush_context, instances) -> None:
         )
         if org is not None and lead is not None:
             pairs.add((org, lead))
-    before = contributions(conn, pairs, user_ids) if (pairs or user_ids) else Counter()
+    before = (
+        contributions(conn, pairs, user_ids, unread=unread) if (pairs or user_ids) else Counter()
+    )
     session.info.setdefault(_INFO_KEY, []).append(
-        _Pending(offers, lead_ids, offer_ids, users, pairs, user_ids, before)
+        _Pending(offers, lead_ids, offer_ids, users, pairs, user_ids, before, unread)
     )
 
 
@@ -448,7 +478,11 @@ def _after_flush(session: Session, flush_context) -> None:
         user_ids = set(pending.user_ids) | {u.id for u in pending.users if u.id is not None}
         # Pairs and users that could not be named before the flush (a new lead, partner
         # or user) had no rows then, so their cells counted 0: the difference is exact.
-        after = contributions(conn, pairs, user_ids) if (pairs or user_ids) else Counter()
+        after = (
+            contributions(conn, pairs, user_ids, unread=pending.unread)
+            if (pairs or user_ids)
+            else Counter()
+        )
         before = pending.before
         delta = Counter(after)
         delta.subtract(before)

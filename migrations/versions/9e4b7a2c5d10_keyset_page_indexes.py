@@ -1,7 +1,7 @@
 """indexes for keyset pages of boards, activities and stage history
 
 Revision ID: 9e4b7a2c5d10
-Revises: 7c1e5a9d3b21
+Revises: f29fc893fe1c
 Create Date: 2026-11-24 03:50:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = '9e4b7a2c5d10'
-down_revision = '7c1e5a9d3b21'
+down_revision = 'f29fc893fe1c'
 branch_labels = None
 depends_on = None
 
