@@ -1,7 +1,7 @@
 """indexes for keyset pages of boards, activities and stage history
 
 Revision ID: 9e4b7a2c5d10
-Revises: f29fc893fe1c
+Revises: c6cd042d0517
 Create Date: 2026-11-24 03:50:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = '9e4b7a2c5d10'
-down_revision = 'f29fc893fe1c'
+down_revision = 'c6cd042d0517'
 branch_labels = None
 depends_on = None
 
