@@ -1,7 +1,7 @@
 """indexes for keyset pages of boards, activities and stage history
 
 Revision ID: 9e4b7a2c5d10
-Revises: c6cd042d0517
+Revises: 44cda01f30a4
 Create Date: 2026-11-24 03:50:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = '9e4b7a2c5d10'
-down_revision = 'c6cd042d0517'
+down_revision = '44cda01f30a4'
 branch_labels = None
 depends_on = None
 
