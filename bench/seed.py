@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from models import counters
+from models.organisations import DEFAULT_REGISTRATION_DAYS
 from models.prospects import normalise_company_name
 
 PASSWORD = "demo-password"  # noqa: S105 - the documented demo password
@@ -364,6 +365,7 @@ def policy_rows(plan: Plan) -> Iterator[Row]:
             10_000,
             RESPONSE_SLA_HOURS,
             UPDATE_SLA_DAYS,
+            DEFAULT_REGISTRATION_DAYS,
         )
 
 
@@ -379,6 +381,7 @@ POLICY_COLUMNS = [
     "max_open_leads",
     "response_sla_hours",
     "update_sla_days",
+    "registration_days",
 ]
 
 
@@ -480,6 +483,7 @@ def prospect_rows(plan: Plan) -> Iterator[Row]:
             f"{pref}{rng.choice(towns)}{rng.randint(1, 9)}-{rng.randint(1, 30)}-"
             f"{rng.randint(1, 20)}",
             phone,
+            phone.replace("-", ""),
             f"{rng.choice(SURNAMES)[0]} {rng.choice(GIVEN)}",
             f"https://c{pid}.example.jp",
             rng.choice(INDUSTRIES),
@@ -504,6 +508,7 @@ PROSPECT_COLUMNS = [
     "company_key",
     "address",
     "phone",
+    "phone_key",
     "representative",
     "website",
     "industry",
