@@ -20,20 +20,25 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
 
     @expose("/")
     def index(self):
-        """Today's overview for staff and the morning report of yesterday."""
+        """What waits on staff (each figure links to its list), open leads by stage,
+        and the morning report of yesterday."""
         if current_user.is_assistant:
             return redirect(url_for("staff_cards.index"))
-        from admin.reports import current_figures, day_report, overview
+        from admin.pipeline import OPEN_STAGES
+        from admin.queues import work_queues
+        from admin.reports import current_figures, day_report
         from admin.views.records import FAILED_FILTER
         from models.base import db
         from models.outbox import failed_count
 
         figures = current_figures()
+        funnel = figures.payload["funnel"]
         return self.render(
             "staff/index.html",
+            queues=work_queues(),
+            stages=[(stage, funnel.get(stage.value, 0)) for stage in OPEN_STAGES],
             failed_mail=failed_count(db.session) if current_user.is_admin else 0,
             failed_filter=FAILED_FILTER,
-            overview=overview(figures),
             y=day_report(figures),
             as_of=figures.as_of,
             live=figures.live,

@@ -7,25 +7,37 @@ nothing is hard-deleted, and exported cells cannot start a spreadsheet formula.
 
 from __future__ import annotations
 
+import csv
+import enum
+import io
+import json
+import re
+from collections import OrderedDict
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from flask import flash
+from flask import Response, current_app, flash
 from flask_admin import expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.fields import QuerySelectField
 from flask_admin.model.typefmt import BASE_FORMATTERS
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, gettext
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.utils import secure_filename
 from wtforms.fields.choices import Choice
 
 from admin.security import StaffAccessMixin, login_again_unless_fresh
 from leadshare.extensions import db
+from models.base import utcnow
 from models.errors import RuleError
+from models.labels import label
 from models.users import User
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_FILTER_ARG = re.compile(r"[^a-z0-9]+")
 
 
 def _when(view, value: datetime, name: str) -> str:
@@ -44,7 +56,15 @@ def _person(view, value: User, name: str) -> str:
 
 
 #: Lists show times in Tokyo (or the user's zone), dates localised, people by name.
-TYPE_FORMATTERS = {**BASE_FORMATTERS, datetime: _when, date: _day, User: _person}
+TYPE_FORMATTERS = {
+    **BASE_FORMATTERS,
+    datetime: _when,
+    date: _day,
+    User: _person,
+    bool: lambda view, value, name: label(value),
+    enum.Enum: lambda view, value, name: label(value),
+    dict: lambda view, value, name: json.dumps(value, ensure_ascii=False, default=str),
+}
 
 
 def csv_safe(value: Any) -> Any:
@@ -71,10 +91,11 @@ class StaffModelView(StaffAccessMixin, ModelView):
     permissions: dict[str, set[str]] = {"admin": set(), "sales": set()}
     can_view_details = True
     page_size = 50
-    export_max_rows = 10_000
+    export_max_rows = 0
     export_types = ["csv"]
     column_display_pk = False
     column_type_formatters = TYPE_FORMATTERS
+    column_type_formatters_detail = TYPE_FORMATTERS
 
     def _allowed(self, what: str) -> bool:
         """Whether the current user's role may ``what`` in this view."""
@@ -150,20 +171,166 @@ class StaffModelView(StaffAccessMixin, ModelView):
         """Refuse: records are archived, never deleted."""
         return False
 
+    # Filters ----------------------------------------------------------------------
+    # Readable filter arguments that do not change with the language:
+    # ``?flt0_stage_is=new`` (the home page's work queues link to them).
+    named_filter_urls = True
+
+    def get_filter_arg(self, index, flt):
+        """``<column>_<operation>`` from the filter's column key and untranslated operation."""
+        key = getattr(flt, "url_key", None) or flt.key_name
+        if key is None:
+            column = getattr(flt, "column", None)
+            key = getattr(column, "key", None) or str(index)
+        operation = flt.operation()
+        operation = getattr(operation, "_args", (operation,))[0]
+        return _FILTER_ARG.sub("_", f"{key} {operation}".lower()).strip("_")
+
+    def _get_filter_groups(self):
+        """The filter menu, built for this request: names and choices in the user's language.
+
+        Flask-Admin computes the choices once, when the view is created (no user, no
+        language, no database yet); ours are computed per request instead.
+        """
+        if not self._filters:
+            return None
+        groups: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+        for index, flt in enumerate(self._filters):
+            options = flt.get_options(self)
+            groups.setdefault(str(flt.name), []).append(
+                {
+                    "index": index,
+                    "arg": self.get_filter_arg(index, flt),
+                    "operation": str(flt.operation()),
+                    "options": [(k, str(v)) for k, v in options] if options else None,
+                    "type": flt.data_type,
+                }
+            )
+        return groups
+
+    # Pages --------------------------------------------------------------------------
+    list_template = "staff/model/list.html"
+    details_template = "staff/model/details.html"
+    edit_template = "staff/model/edit.html"
+    create_template = "staff/model/create.html"
+
+    def record_title(self, model) -> str:
+        """What a details or edit page is headed with: the record's name."""
+        return str(model)
+
+    # Saving through a rule -----------------------------------------------------------
+    def save(self, form, model):
+        """Create (``model`` is ``None``) or change a record by calling one rule; return it."""
+        raise NotImplementedError
+
+    def form_values(self, form, names) -> dict[str, Any]:
+        """The submitted values of the form's ``names`` fields that the form has."""
+        return {name: form[name].data for name in names if name in form}
+
+    def _save_form(self, form, model):
+        """Run :meth:`save`, commit; show a refusal beside its field, never an exception."""
+        try:
+            saved = self.save(form, model)
+            db.session.commit()
+        except RuleError as err:
+            db.session.rollback()
+            field = getattr(err, "field", None)
+            if field and field in form:
+                form[field].errors = [*form[field].errors, str(err)]
+                flash(gettext("Check the highlighted fields."), "error")
+            else:
+                flash(str(err), "error")
+            return False
+        except SQLAlchemyError:
+            db.session.rollback()
+            current_app.logger.exception("back office: saving %s failed", self.model.__name__)
+            flash(
+                gettext("The record could not be saved. Check the values and try again."), "error"
+            )
+            return False
+        return saved
+
+    def create_model(self, form):
+        """Create through :meth:`save`."""
+        return self._save_form(form, None)
+
+    def update_model(self, form, model):
+        """Change through :meth:`save`."""
+        return bool(self._save_form(form, model))
+
     # Export ---------------------------------------------------------------------
+    #: Columns holding catalogue codes, exported by their labels.
+    export_catalogues: dict[str, dict] = {}
+
     @expose("/export/<export_type>/")
     def export(self, export_type):
-        """Flask-Admin's export, only after a fresh login."""
-        if self.can_export and export_type in self.export_types:
-            again = login_again_unless_fresh()
-            if again is not None:
-                return again
-        return super().export(export_type)
+        """Every row the list shows (its filters, search and order), as CSV for Excel.
 
-    def get_export_value(self, model, name):
-        """Exported cells are safe against formula injection."""
-        value = super().get_export_value(model, name)
-        return csv_safe(str(value) if value is not None else "")
+        UTF-8 with a BOM, times in the user's zone, labels instead of codes, yes/no in
+        the user's language, text cells safe against formula injection. Only after a
+        fresh login.
+        """
+        if not self.can_export or export_type not in self.export_types:
+            return super().export(export_type)
+        again = login_again_unless_fresh()
+        if again is not None:
+            return again
+        view_args = self._get_list_extra_args()
+        sort = self._get_column_by_idx(view_args.sort)
+        _count, query = self.get_list(
+            0,
+            sort[0] if sort is not None else None,
+            view_args.sort_desc,
+            view_args.search,
+            view_args.filters,
+            execute=False,
+            page_size=0,
+        )
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer)
+        writer.writerow([str(label) for _name, label in self._export_columns])
+        for model in query.yield_per(1000):
+            writer.writerow(
+                [self.export_cell(model, name) for name, _label in self._export_columns]
+            )
+        filename = secure_filename(f"{self.endpoint}-{utcnow():%Y%m%d-%H%M}.csv")
+        return Response(
+            buffer.getvalue().encode("utf-8"),
+            mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f"attachment; filename={filename}"},
+        )
+
+    def export_cell(self, model, name: str):
+        """One exported cell: how the value reads to the user, never a raw code."""
+        value = model
+        for part in name.split("."):
+            value = getattr(value, part, None) if value is not None else None
+        catalogue = self.export_catalogues.get(name)
+        if catalogue is not None:
+            if isinstance(value, list):
+                return csv_safe(", ".join(str(catalogue.get(c, c)) for c in value))
+            return csv_safe(str(catalogue.get(value, value or "")))
+        return export_text(value)
+
+
+def export_text(value: Any) -> Any:
+    """A value as a spreadsheet cell: numbers stay numbers, text is formula-safe."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | enum.Enum):
+        return label(value)
+    if isinstance(value, int | float | Decimal):
+        return value
+    if isinstance(value, datetime):
+        return format_datetime(value, "yyyy-MM-dd HH:mm")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, User):
+        return csv_safe(value.name)
+    if isinstance(value, dict | list):
+        return csv_safe(json.dumps(value, ensure_ascii=False, default=str))
+    return csv_safe(str(value))
 
 
 class ScopedAjaxLoader(QueryAjaxModelLoader):

@@ -28,7 +28,7 @@ from admin.forms import (
 )
 from admin.security import StaffAccessMixin
 from leadshare.extensions import db
-from models import workflow
+from models import lead_records, limits, workflow
 from models.capture import NoteInput, ProductInput, capture_lead, find_duplicates
 from models.errors import RuleError, StaleRecord
 from models.labels import NOTE_TEMPLATES, enum_label, select_choices
@@ -230,6 +230,11 @@ class LeadDeskView(StaffAccessMixin, BaseView):
         offer_form.partners.choices = select_choices((f.partner.id, f.partner.name) for f in fits)
         accepted = lead.accepted_offer
         work = _work_forms(lead) if accepted is not None else None
+        # The page shows the contact person: one personal-data-view event per visit.
+        lead_records.record_personal_data_view(
+            current_user._get_current_object(), lead.prospect, "admin.lead", lead=lead.ref
+        )
+        db.session.commit()
         return self.render(
             "staff/lead_show.html",
             lead=lead,
@@ -243,8 +248,33 @@ class LeadDeskView(StaffAccessMixin, BaseView):
             comment_form=CommentForm(formdata=None),
             confirm_form=ConfirmForm(),
             templates_json=note_templates_json(),
-            enum_label=enum_label,
             OfferState=OfferState,
+            reason_max=limits.REASON_MAX,
+            comment_max=limits.COMMENT_MAX,
+        )
+
+    @expose("/<ref>/archive", methods=("POST",))
+    def archive(self, ref: str):
+        """Archive the lead: its open offers are withdrawn; it cannot be offered."""
+        lead = self._lead(ref)
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        return self._rule(
+            ref,
+            lambda: lead_records.archive_lead(current_user._get_current_object(), lead),
+            _("Lead archived; its open offers are withdrawn."),
+        )
+
+    @expose("/<ref>/unarchive", methods=("POST",))
+    def unarchive(self, ref: str):
+        """Bring the lead back: it can be offered again."""
+        lead = self._lead(ref)
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        return self._rule(
+            ref,
+            lambda: lead_records.unarchive_lead(current_user._get_current_object(), lead),
+            _("Lead brought back: it can be offered again."),
         )
 
     @expose("/<ref>/notes", methods=("POST",))

@@ -54,8 +54,8 @@ def landing_url(user: User) -> str:
 
 
 def _normalised_email() -> str:
-    """The submitted e-mail, trimmed and lower-cased."""
-    return (request.form.get("email") or "").strip().lower()
+    """The submitted e-mail, normalised as addresses are stored (NFKC, lower case)."""
+    return accounts.normalise_email(request.form.get("email"))
 
 
 def _failure_key() -> str:

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from models.base import business_zone
 from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS, label
+from models.labels import label as enum_or_flag_label
 from models.users import LANGUAGE_NAMES, LANGUAGES
 
 
@@ -62,6 +63,7 @@ def init_app(app: Flask) -> None:
         datetime=_datetime,
         date=_date,
         yen=_yen,
+        label=enum_or_flag_label,
         number=lambda v: format_decimal(v) if v is not None else "",
     )
     app.jinja_env.globals.update(

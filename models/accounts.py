@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -318,8 +319,9 @@ def set_password_from_link(token: str, password: str, *, now: datetime | None = 
 
 
 def normalise_email(email: str | None) -> str:
-    """An e-mail address as accounts are looked up by: trimmed, lower case."""
-    return (email or "").strip().lower()
+    """An e-mail address as accounts are stored and looked up by: NFKC (full-width
+    letters become ASCII), trimmed, lower case."""
+    return unicodedata.normalize("NFKC", email or "").strip().lower()
 
 
 def request_password_reset(email: str, *, now: datetime | None = None) -> None:

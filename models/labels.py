@@ -104,6 +104,32 @@ PROSPECT_FIELD_LABELS: dict[str, object] = {
     "contact_email": _l("Contact e-mail"),
 }
 
+#: What each kind of notification is about, for the staff's outbox list.
+MESSAGE_KINDS: dict[str, object] = {
+    "offer_new": _l("New offer"),
+    "offer_reminder": _l("Offer reminder"),
+    "details_requested": _l("Details requested"),
+    "details_granted": _l("Details granted"),
+    "details_refused": _l("Details refused"),
+    "offer_accepted": _l("Offer accepted"),
+    "lead_assigned": _l("Lead assigned"),
+    "offer_withdrawn": _l("Offer withdrawn"),
+    "offer_declined": _l("Offer declined"),
+    "offer_expired": _l("Offer expired"),
+    "partner_suspended": _l("Partner suspended"),
+    "stage_changed": _l("Stage changed"),
+    "comment_new": _l("New board post"),
+    "stale_nudge": _l("Stale lead reminder"),
+    "overdue_outcome": _l("Outcome overdue"),
+    "registration_submitted": _l("Deal registration submitted"),
+    "registration_decided": _l("Deal registration decided"),
+    "invitation": _l("Invitation"),
+    "password_reset": _l("Password reset"),
+    "digest": _l("Daily digest"),
+}
+
+#: A per-category starting text for conversation notes (seed 001: detail text with templates).
+
 #: A per-category starting text for conversation notes (the detail text starts from a template).
 NOTE_TEMPLATES: dict[NoteCategory, object] = {
     NoteCategory.PRODUCT_INQUIRY: _l(
@@ -122,6 +148,24 @@ def enum_label(value: enum.Enum | None) -> str:
     if value is None:
         return ""
     return str(ENUM_LABELS.get(value, value.value))
+
+
+def label(value: object) -> str:
+    """How any coded value reads to the user: an enum by its label, yes/no, blank for None.
+
+    The ``label`` template filter of both doors, and of every export.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(YES if value else NO)
+    if isinstance(value, enum.Enum):
+        return enum_label(value)
+    return str(value)
+
+
+YES = _l("Yes")
+NO = _l("No")
 
 
 def select_choices(pairs) -> list:

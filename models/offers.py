@@ -83,6 +83,7 @@ class EndCause(enum.Enum):
     ACCEPTED_BY_ANOTHER_PARTNER = "accepted_by_another_partner"
     RESPONSE_SLA = "response_sla"
     REGISTRATION_EXPIRED = "registration_expired"
+    LEAD_ARCHIVED = "lead_archived"
 
 
 END_CAUSE_LABELS = {
@@ -91,6 +92,7 @@ END_CAUSE_LABELS = {
     EndCause.ACCEPTED_BY_ANOTHER_PARTNER: _l("Accepted by another partner"),
     EndCause.RESPONSE_SLA: _l("No answer within the response SLA"),
     EndCause.REGISTRATION_EXPIRED: _l("The deal registration's protected period ended"),
+    EndCause.LEAD_ARCHIVED: _l("The lead was archived"),
 }
 
 

@@ -88,6 +88,10 @@ class User(UserMixin, Base):
         back_populates="users", foreign_keys=[organisation_id], lazy="joined"
     )
 
+    # Addresses are stored normalised (``models.administration.normalise_email``), so the
+    # unique constraint on ``email`` is case-insensitive.
+    __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lower_case"),)
+
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
 

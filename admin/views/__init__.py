@@ -26,6 +26,7 @@ def register_views(admin: Admin) -> None:
     from admin.files import LeadFilesView, staff_file_form
     from admin.imports import ImportView
     from admin.leads import LeadDeskView
+    from admin.pipeline import PipelineView
     from admin.reports import ReportsView
     from leadshare.uploads import files_template_globals
 
@@ -35,6 +36,11 @@ def register_views(admin: Admin) -> None:
     admin.add_view(
         LeadDeskView(
             name=_l("Post a lead"), endpoint="staff_desk", url="/admin/desk", category=work
+        )
+    )
+    admin.add_view(
+        PipelineView(
+            name=_l("Pipeline"), endpoint="staff_pipeline", url="/admin/pipeline", category=work
         )
     )
     admin.add_view(

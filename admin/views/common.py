@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import enum
-
 from flask import url_for
-from flask_admin.contrib.sqla import filters as sqla_filters
-from flask_admin.model import typefmt
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from admin.base import TYPE_FORMATTERS, StaffModelView
-from models.labels import enum_label
+from admin.filters import when
 from models.leads import Lead
 
+__all__ = ["STAFF_READ", "BaseStaffView", "_lead_link", "_list_labels", "when"]
+
 STAFF_READ = {"admin": {"export"}, "sales": {"export"}}
-
-
-def _enum_type_formatter(view, value, name):
-    """Enum members shown by their translated label."""
-    return enum_label(value)
 
 
 def _list_labels(catalogue):
@@ -32,6 +25,16 @@ def _list_labels(catalogue):
     return formatter
 
 
+def _catalogue_label(catalogue):
+    """A formatter showing one catalogue code by its label."""
+
+    def formatter(view, context, model, name):
+        value = getattr(model, name)
+        return str(catalogue.get(value, value)) if value else ""
+
+    return formatter
+
+
 def _lead_link(view, context, model, name):
     """A link to the lead's staff page."""
     lead = model if isinstance(model, Lead) else model.lead
@@ -40,26 +43,8 @@ def _lead_link(view, context, model, name):
     return Markup('<a href="{}">{}</a>').format(url_for("staff_desk.show", ref=lead.ref), lead.ref)
 
 
-def when(column, label):
-    """Date-time filters (after, before, between) for a UTC timestamp column."""
-    return [
-        sqla_filters.DateTimeGreaterFilter(column, label),
-        sqla_filters.DateTimeSmallerFilter(column, label),
-        sqla_filters.DateTimeBetweenFilter(column, label),
-    ]
-
-
 class BaseStaffView(StaffModelView):
-    """Shared formatting of the back office's lists."""
+    """Shared formatting of the back office's lists: labels, the user's time zone, names."""
 
-    column_type_formatters = {**TYPE_FORMATTERS, enum.Enum: _enum_type_formatter}
-    # Details pages too: codes by their label and times in the reader's zone, not raw values.
-    column_type_formatters_detail = {
-        **typefmt.DETAIL_FORMATTERS,
-        **TYPE_FORMATTERS,
-        enum.Enum: _enum_type_formatter,
-    }
-    column_type_formatters_export = {
-        **typefmt.EXPORT_FORMATTERS,
-        enum.Enum: _enum_type_formatter,
-    }
+    column_type_formatters = TYPE_FORMATTERS
+    column_type_formatters_detail = TYPE_FORMATTERS

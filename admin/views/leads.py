@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import flash, request
 from flask_admin import expose
 from flask_admin.actions import action
@@ -11,13 +12,26 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField
 
-from admin.views.common import STAFF_READ, BaseStaffView, _lead_link, when
+from admin.filters import catalogue_filter, enum_filter, flag_filter, record_filter
+from admin.queues import QueueFilter
+from admin.views.common import STAFF_READ, BaseStaffView, _catalogue_label, _lead_link, when
 from leadshare.extensions import db
-from models.audit import record_event
-from models.catalogue import PRODUCT_LINES
+from models import lead_records
+from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS
+from models.errors import RuleError
 from models.labels import PROSPECT_FIELD_LABELS, enum_field_args
-from models.leads import ConversationNote, Lead, Timing
-from models.offers import Comment, Offer
+from models.leads import (
+    Channel,
+    ConversationNote,
+    Lead,
+    LeadSource,
+    NoteCategory,
+    NoteVisibility,
+    Stage,
+    Timing,
+)
+from models.offers import Comment, DeclineReason, Offer, OfferState
+from models.organisations import Organisation, OrgKind
 from models.prospects import (
     COMPANY_FIELDS,
     CONTACT_FIELDS,
@@ -25,6 +39,42 @@ from models.prospects import (
     PROSPECT_FIELDS,
     Prospect,
 )
+from models.users import STAFF_ROLES, User
+
+
+def _partners() -> sa.Select:
+    """Every partner organisation, by name (filter choices)."""
+    return (
+        sa.select(Organisation)
+        .where(Organisation.kind == OrgKind.PARTNER)
+        .order_by(Organisation.name)
+    )
+
+
+def _staff() -> sa.Select:
+    """Every vendor staff member, by name (filter choices)."""
+    return sa.select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.name)
+
+
+def partner_filter(column, name=None):
+    """Choose a partner by name."""
+    return record_filter(column, name or _l("Partner"), _partners, lambda o: o.name)
+
+
+def _run_each(rule, records, done_message: str) -> None:
+    """Run ``rule(actor, record)`` on each record, commit once; flash how many or why not."""
+    actor = current_user._get_current_object()
+    count = 0
+    try:
+        for record in records:
+            rule(actor, record)
+            count += 1
+        db.session.commit()
+    except RuleError as err:
+        db.session.rollback()
+        flash(str(err), "error")
+        return
+    flash(done_message % {"count": count}, "success")
 
 
 class LeadView(BaseStaffView):
@@ -77,12 +127,14 @@ class LeadView(BaseStaffView):
     ]
     column_searchable_list = ["ref", "teaser", "need", "prospect.company_name"]
     column_filters = [
-        "stage",
-        "product_interest",
-        "source",
-        "timing",
-        "archived",
-        "prospect.region",
+        QueueFilter(Lead),
+        enum_filter(Lead.stage, _l("Stage"), Stage),
+        catalogue_filter(Lead.product_interest, _l("Product line"), PRODUCT_LINES),
+        enum_filter(Lead.source, _l("Source"), LeadSource),
+        enum_filter(Lead.timing, _l("Timing"), Timing),
+        flag_filter(Lead.archived, _l("Archived")),
+        catalogue_filter(Prospect.region, _l("Region"), REGIONS),
+        record_filter(Lead.owner_id, _l("Owner"), _staff, lambda u: u.name),
         *when(Lead.created_at, _l("Created")),
     ]
     column_default_sort = ("created_at", True)
@@ -95,7 +147,7 @@ class LeadView(BaseStaffView):
             format_currency(m.estimated_value, "JPY") if m.estimated_value is not None else ""
         ),
     }
-    column_formatters_export = {}
+    export_catalogues = {"product_interest": PRODUCT_LINES}
     form_columns = ["teaser", "need", "timing", "estimated_value", "expected_close_on"]
     form_overrides = {"timing": SelectField}
     form_args = {"timing": enum_field_args(Timing, label=_l("Timing"))}
@@ -121,27 +173,31 @@ class LeadView(BaseStaffView):
         "prospect.region": _l("Region"),
     }
 
-    def on_model_change(self, form, model, is_created):
-        """Audit every edit of a lead's description."""
-        record_event(
-            db.session,
-            current_user,
-            "lead.edited",
-            model,
-            after={k: getattr(model, k) for k in self.form_columns},
+    def record_title(self, model) -> str:
+        """The company and the lead's reference."""
+        return f"{model.prospect.company_name} ({model.ref})"
+
+    def save(self, form, model):
+        """Edit the lead's description through the rule."""
+        return lead_records.edit_lead(
+            current_user._get_current_object(), model, **self.form_values(form, self.form_columns)
         )
 
-    @action("archive", _l("Archive"), _l("Archive the selected leads?"))
+    @action(
+        "archive",
+        _l("Archive"),
+        _l("Archive the selected leads? Their open offers are withdrawn."),
+    )
     def action_archive(self, ids):
-        """Archive leads (they stay in the database and the audit log)."""
-        count = 0
-        for lead in self.scoped_ids(ids):
-            if not lead.archived:
-                lead.archived = True
-                record_event(db.session, current_user, "lead.archived", lead)
-                count += 1
-        db.session.commit()
-        flash(_("%(count)d leads archived.", count=count), "success")
+        """Archive leads: open offers withdrawn (partners told); nothing is deleted."""
+        leads = [lead for lead in self.scoped_ids(ids) if not lead.archived]
+        _run_each(lead_records.archive_lead, leads, _("%(count)d leads archived."))
+
+    @action("unarchive", _l("Unarchive"), _l("Bring the selected leads back?"))
+    def action_unarchive(self, ids):
+        """Bring archived leads back: they can be offered again."""
+        leads = [lead for lead in self.scoped_ids(ids) if lead.archived]
+        _run_each(lead_records.unarchive_lead, leads, _("%(count)d leads brought back."))
 
     def is_action_allowed(self, name):
         """Archiving is for staff who may edit leads."""
@@ -151,7 +207,7 @@ class LeadView(BaseStaffView):
 class ProspectView(BaseStaffView):
     """Prospect companies; the contact person (personal data) only on the details page."""
 
-    permissions = {"admin": {"edit"}, "sales": {"edit"}}
+    permissions = {"admin": {"edit", "export"}, "sales": {"edit", "export"}}
     column_list = ["company_name", "region", "industry", "size_band", "phone", "created_at"]
     column_details_list = [
         *PROSPECT_FIELDS,
@@ -163,12 +219,18 @@ class ProspectView(BaseStaffView):
     column_export_list = [*COMPANY_FIELDS, *PROFILE_FIELDS, "created_at"]
     column_searchable_list = ["company_name", "company_key", "phone"]
     column_filters = [
-        "region",
-        "industry",
-        "size_band",
-        "consent_to_share",
+        catalogue_filter(Prospect.region, _l("Region"), REGIONS),
+        catalogue_filter(Prospect.industry, _l("Industry"), INDUSTRIES),
+        catalogue_filter(Prospect.size_band, _l("Size"), SIZE_BANDS),
+        flag_filter(Prospect.consent_to_share, _l("Consent to share")),
         *when(Prospect.created_at, _l("Created")),
     ]
+    column_formatters = {
+        "region": _catalogue_label(REGIONS),
+        "industry": _catalogue_label(INDUSTRIES),
+        "size_band": _catalogue_label(SIZE_BANDS),
+    }
+    export_catalogues = {"region": REGIONS, "industry": INDUSTRIES, "size_band": SIZE_BANDS}
     form_columns = [*COMPANY_FIELDS, *CONTACT_FIELDS]
     column_labels = {
         **PROSPECT_FIELD_LABELS,
@@ -179,23 +241,29 @@ class ProspectView(BaseStaffView):
         "company_key": _l("Company key"),
     }
 
+    def _record_view(self, via: str) -> None:
+        """Audit that the page about to be shown carries the prospect's contact person."""
+        model = self.get_one(request.args.get("id"))
+        if model is not None and request.method == "GET":
+            lead_records.record_personal_data_view(current_user._get_current_object(), model, via)
+            db.session.commit()
+
     @expose("/details/")
     def details_view(self):
         """Show a prospect, recording that staff viewed its personal data."""
-        model = self.get_one(request.args.get("id"))
-        if model is not None:
-            record_event(db.session, current_user, "prospect.personal_data_viewed", model)
-            db.session.commit()
+        self._record_view("admin.prospect")
         return super().details_view()
 
-    def on_model_change(self, form, model, is_created):
-        """Audit edits of a prospect."""
-        record_event(
-            db.session,
-            current_user,
-            "prospect.edited",
-            model,
-            after={k: getattr(model, k) for k in self.form_columns},
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):
+        """The edit form shows the contact person too: recorded like the details page."""
+        self._record_view("admin.prospect_edit")
+        return super().edit_view()
+
+    def save(self, form, model):
+        """Edit the prospect through the rule."""
+        return lead_records.edit_prospect(
+            current_user._get_current_object(), model, **self.form_values(form, self.form_columns)
         )
 
 
@@ -226,15 +294,14 @@ class NoteView(BaseStaffView):
     ]
     column_searchable_list = ["text"]
     column_filters = [
-        "channel",
-        "category",
-        "visibility",
-        "archived",
+        enum_filter(ConversationNote.channel, _l("Channel"), Channel),
+        enum_filter(ConversationNote.category, _l("Category"), NoteCategory),
+        enum_filter(ConversationNote.visibility, _l("Visibility"), NoteVisibility),
+        flag_filter(ConversationNote.archived, _l("Archived")),
         *when(ConversationNote.occurred_at, _l("When")),
     ]
     column_default_sort = ("occurred_at", True)
     column_formatters = {"lead": _lead_link}
-    column_formatters_export = {}
     column_labels = {
         "lead": _l("Lead"),
         "occurred_at": _l("When"),
@@ -249,19 +316,15 @@ class NoteView(BaseStaffView):
         "author.name": _l("Author"),
     }
 
+    def record_title(self, model) -> str:
+        """The note's lead and when it was said."""
+        return f"{model.lead.prospect.company_name} ({model.lead.ref})"
+
     @action("archive", _l("Archive"), _l("Archive the selected notes?"))
     def action_archive(self, ids):
         """Archive notes: partners stop seeing them; nothing is lost."""
-        count = 0
-        for note in self.scoped_ids(ids):
-            if not note.archived:
-                note.archived = True
-                record_event(
-                    db.session, current_user, "note.archived", note.lead, after={"note_id": note.id}
-                )
-                count += 1
-        db.session.commit()
-        flash(_("%(count)d notes archived.", count=count), "success")
+        notes = [note for note in self.scoped_ids(ids) if not note.archived]
+        _run_each(lead_records.archive_note, notes, _("%(count)d notes archived."))
 
     def is_action_allowed(self, name):
         """Archiving is for staff."""
@@ -314,14 +377,14 @@ class OfferView(BaseStaffView):
     ]
     column_searchable_list = ["lead.ref", "organisation.name"]
     column_filters = [
-        "state",
-        "organisation.name",
-        "decline_reason",
+        QueueFilter(Offer),
+        enum_filter(Offer.state, _l("State"), OfferState),
+        partner_filter(Offer.organisation_id),
+        enum_filter(Offer.decline_reason, _l("Decline reason"), DeclineReason),
         *when(Offer.offered_at, _l("Offered")),
     ]
     column_default_sort = ("offered_at", True)
     column_formatters = {"lead": _lead_link}
-    column_formatters_export = {}
     column_labels = {
         "lead": _l("Lead"),
         "organisation": _l("Partner"),
@@ -345,6 +408,10 @@ class OfferView(BaseStaffView):
         "organisation.name": _l("Partner"),
     }
 
+    def record_title(self, model) -> str:
+        """The lead and the partner it was offered to."""
+        return f"{model.lead.prospect.company_name} → {model.organisation.name}"
+
 
 class CommentView(BaseStaffView):
     """Board posts between the vendor and each partner (read-only; nothing is deleted)."""
@@ -367,7 +434,10 @@ class CommentView(BaseStaffView):
         "body",
     ]
     column_searchable_list = ["body"]
-    column_filters = ["offer.organisation.name", *when(Comment.created_at, _l("Posted"))]
+    column_filters = [
+        partner_filter(Offer.organisation_id),
+        *when(Comment.created_at, _l("Posted")),
+    ]
     column_default_sort = ("created_at", True)
     column_labels = {
         "offer.lead": _l("Lead"),
@@ -380,3 +450,7 @@ class CommentView(BaseStaffView):
         "offer.organisation.name": _l("Partner"),
         "author.name": _l("Author"),
     }
+
+    def record_title(self, model) -> str:
+        """The board's lead and partner."""
+        return f"{model.offer.lead.prospect.company_name} → {model.offer.organisation.name}"

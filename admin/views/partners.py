@@ -15,12 +15,13 @@ from wtforms import PasswordField, SelectField, SelectMultipleField
 from wtforms.validators import Length, Optional
 
 from admin.base import ChoiceQuerySelectField, ScopedAjaxLoader
+from admin.filters import enum_filter, flag_filter, record_filter
 from admin.security import login_again_unless_fresh
 from admin.views.common import BaseStaffView, _list_labels
+from admin.views.leads import partner_filter
 from leadshare.extensions import db
-from models import accounts, workflow
-from models.audit import record_event
-from models.catalogue import PRODUCT_LINES, REGIONS
+from models import accounts, administration, workflow
+from models.catalogue import PRODUCT_LINES, REGIONS, SIZE_BANDS
 from models.errors import RuleError
 from models.labels import enum_field_args, select_choices
 from models.organisations import (
@@ -31,7 +32,7 @@ from models.organisations import (
     PartnerStatus,
     PartnerTier,
 )
-from models.users import VENDOR_ROLES, Locale, Role, User
+from models.users import STAFF_ROLES, Locale, Role, User
 
 
 class OrganisationView(BaseStaffView):
@@ -75,7 +76,22 @@ class OrganisationView(BaseStaffView):
         "created_at",
     ]
     column_searchable_list = ["name", "slug"]
-    column_filters = ["tier", "status", "engagement"]
+    column_filters = [
+        enum_filter(Organisation.tier, _l("Tier"), PartnerTier),
+        enum_filter(Organisation.status, _l("Status"), PartnerStatus),
+        enum_filter(Organisation.engagement, _l("Engagement"), Engagement),
+        record_filter(
+            Organisation.account_owner_id,
+            _l("Account owner"),
+            lambda: db.select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.name),
+            lambda u: u.name,
+        ),
+    ]
+    export_catalogues = {
+        "regions": REGIONS,
+        "product_lines": PRODUCT_LINES,
+        "size_band": SIZE_BANDS,
+    }
     column_formatters = {
         "regions": _list_labels(REGIONS),
         "product_lines": _list_labels(PRODUCT_LINES),
@@ -146,36 +162,11 @@ class OrganisationView(BaseStaffView):
         """Partners only; the vendor itself is not edited here."""
         return query.filter(Organisation.kind == OrgKind.PARTNER)
 
-    def update_model(self, form, model):
-        """Keep the status the partner had before the form is applied to it."""
-        # Read now: the form's queries may autoflush the new status before
-        # ``on_model_change`` could see it in the attribute history.
-        form.status_before = model.status
-        return super().update_model(form, model)
-
-    def on_model_change(self, form, model, is_created):
-        """New partners get a default policy; a suspension goes through ``suspend_partner``."""
-        model.kind = OrgKind.PARTNER
-        if model.policy is None:
-            model.policy = PartnerPolicy()
-        before = None if is_created else getattr(form, "status_before", None)
-        if (
-            before is not None
-            and model.status is PartnerStatus.SUSPENDED
-            and before is not PartnerStatus.SUSPENDED
-        ):
-            # The rule sets the status itself (and checks it), from the old one.
-            model.status = before
-            workflow.suspend_partner(model, current_user._get_current_object())
-        db.session.flush()
-        record_event(
-            db.session,
-            current_user,
-            "partner.created" if is_created else "partner.edited",
-            model,
-            before={"status": before} if before else None,
-            after={"status": model.status, "tier": model.tier},
-            organisation_id=model.id,
+    def save(self, form, model):
+        """Create or change the partner through the rule (least-privilege policy when new;
+        suspending withdraws its offers and logs its users out)."""
+        return administration.save_partner(
+            current_user._get_current_object(), model, **self.form_values(form, self.form_columns)
         )
 
     @action(
@@ -240,12 +231,19 @@ class PolicyView(BaseStaffView):
         "registration_days",
     ]
     column_searchable_list = ["organisation.name"]
-    column_filters = ["details_need_approval", "show_contact", "show_notes"]
+    column_filters = [
+        partner_filter(PartnerPolicy.organisation_id),
+        flag_filter(PartnerPolicy.details_need_approval, _l("Details need staff approval")),
+        flag_filter(PartnerPolicy.show_contact, _l("Sees the contact person")),
+        flag_filter(PartnerPolicy.show_notes, _l("Sees shareable notes")),
+        flag_filter(PartnerPolicy.show_installed_products, _l("Sees installed products")),
+        flag_filter(PartnerPolicy.show_value, _l("Sees estimated value")),
+    ]
     column_formatters = {
         "allowed_regions": _list_labels(REGIONS),
         "allowed_product_lines": _list_labels(PRODUCT_LINES),
     }
-    column_formatters_export = {}
+    export_catalogues = {"allowed_regions": REGIONS, "allowed_product_lines": PRODUCT_LINES}
     form_columns = [
         "show_notes",
         "show_installed_products",
@@ -303,23 +301,14 @@ class PolicyView(BaseStaffView):
         """Not used: policies have no actions."""
         return []
 
-    def on_model_change(self, form, model, is_created):
-        """Audit every policy change with its before and after values."""
-        state = db.inspect(model)
-        before, after = {}, {}
-        for name in self.form_columns:
-            history = state.attrs[name].history
-            if history.has_changes():
-                before[name] = history.deleted[0] if history.deleted else None
-                after[name] = getattr(model, name)
-        record_event(
-            db.session,
-            current_user,
-            "policy.changed",
-            model.organisation,
-            before=before,
-            after=after,
-            organisation_id=model.organisation_id,
+    def record_title(self, model) -> str:
+        """The partner whose policy it is."""
+        return model.organisation.name
+
+    def save(self, form, model):
+        """Change the policy through the rule (audited with before and after)."""
+        return administration.save_policy(
+            current_user._get_current_object(), model, **self.form_values(form, self.form_columns)
         )
 
 
@@ -352,7 +341,17 @@ class UserView(BaseStaffView):
         "last_login_at",
     ]
     column_searchable_list = ["name", "email"]
-    column_filters = ["role", "active", "locale", "organisation.name"]
+    column_filters = [
+        enum_filter(User.role, _l("Role"), Role),
+        flag_filter(User.active, _l("Active")),
+        enum_filter(User.locale, _l("Language"), Locale),
+        record_filter(
+            User.organisation_id,
+            _l("Organisation"),
+            lambda: db.select(Organisation).order_by(Organisation.kind.desc(), Organisation.name),
+            lambda o: o.name,
+        ),
+    ]
     # Extra fields must be listed too, or Flask-Admin leaves them out of the form.
     form_columns = ["name", "email", "role", "organisation", "locale", "active", "new_password"]
     form_overrides = {
@@ -375,7 +374,10 @@ class UserView(BaseStaffView):
         "new_password": PasswordField(
             _l("New password"),
             validators=[Optional(), Length(min=12, max=200)],
-            description=_l("At least 12 characters. Setting it logs the user out everywhere."),
+            description=_l(
+                "At least 12 characters. Setting it logs the user out everywhere. Leave it "
+                "empty for a new user: they are e-mailed a link to set their own."
+            ),
         )
     }
     form_ajax_refs = {}
@@ -431,35 +433,18 @@ class UserView(BaseStaffView):
         """Organisation lookups are scoped like the organisation list."""
         return ScopedAjaxLoader(name, Organisation, lambda q: q, **options)
 
-    def on_model_change(self, form, model, is_created):
-        """Staff roles only at the vendor; role changes and deactivation revoke sessions."""
-        from models.errors import NotAllowed
+    def record_title(self, model) -> str:
+        """The user's name and e-mail address."""
+        return str(model)
 
-        if model.organisation.is_vendor != (model.role in VENDOR_ROLES):
-            raise ValueError(
-                str(
-                    NotAllowed(
-                        _l("Vendor users must be staff and partner users must have a partner role.")
-                    )
-                )
-            )
-        state = db.inspect(model)
-        changed = [n for n in ("role", "active", "organisation") if state.attrs[n].history.deleted]
-        if form.new_password.data:
-            model.set_password(form.new_password.data)
-        elif changed and not is_created:
-            model.rotate_session_token()
-        db.session.flush()
-        record_event(
-            db.session,
-            current_user,
-            "user.created" if is_created else "user.edited",
+    def save(self, form, model):
+        """Create or change the account through the rule (role invariant, last admin,
+        sessions ended on a role or active change, invitation when there is no password)."""
+        values = self.form_values(form, ("name", "email", "role", "organisation", "locale"))
+        values["active"] = bool(form.active.data) if "active" in form else True
+        return administration.save_user(
+            current_user._get_current_object(),
             model,
-            after={
-                "role": model.role,
-                "active": model.active,
-                "changed": changed,
-                "password_set": bool(form.new_password.data),
-            },
-            organisation_id=None if model.organisation.is_vendor else model.organisation_id,
+            new_password=form.new_password.data or None,
+            **values,
         )

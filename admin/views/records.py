@@ -2,38 +2,44 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import flash
 from flask_admin.actions import action
-from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from admin.views.common import BaseStaffView, when
+from admin.filters import ChoiceFilter, catalogue_filter, enum_filter
+from admin.queues import QueueFilter
+from admin.views.common import BaseStaffView, _catalogue_label, when
+from admin.views.leads import partner_filter
 from models.audit import AuditEvent
 from models.base import db
-from models.labels import enum_label
+from models.labels import MESSAGE_KINDS
+from models.organisations import Organisation
 from models.outbox import OutboxMessage, OutboxStatus, retry_failed
 
 #: The outbox list filtered on failed messages (the staff home links here).
-FAILED_FILTER = {"flt0_0": OutboxStatus.FAILED.value}
+FAILED_FILTER = {"flt0_status_is": OutboxStatus.FAILED.value}
 
 
-class StatusIs(sqla_filters.FilterEqual):
-    """Status equals one of the outbox statuses; an unknown value is ignored, not a crash."""
+def distinct_values(column):
+    """Choices from the values a column holds (each shown as itself: they are names)."""
 
-    def __init__(self, column, name):
-        super().__init__(
-            column, name, options=lambda: [(s.value, enum_label(s)) for s in OutboxStatus]
-        )
+    def choices():
+        values = db.session.scalars(sa.select(column).distinct().order_by(column))
+        return [(v, v) for v in values if v]
 
-    def validate(self, value):
-        """Only the statuses there are."""
-        return value in {status.value for status in OutboxStatus}
+    return choices
 
-    def clean(self, value):
-        """The status member of ``value``."""
-        return OutboxStatus(value)
+
+def _partner_name(view, context, model, name):
+    """The partner an event concerns, by name."""
+    org_id = getattr(model, name)
+    if org_id is None:
+        return ""
+    org = db.session.get(Organisation, org_id)
+    return org.name if org is not None else str(org_id)
 
 
 class AuditView(BaseStaffView):
@@ -75,12 +81,15 @@ class AuditView(BaseStaffView):
     column_searchable_list = ["action", "entity_id"]
     column_filters = [
         *when(AuditEvent.occurred_at, _l("When")),
-        "action",
-        "entity_type",
+        ChoiceFilter(AuditEvent.action, _l("Action"), distinct_values(AuditEvent.action)),
+        ChoiceFilter(
+            AuditEvent.entity_type, _l("Record type"), distinct_values(AuditEvent.entity_type)
+        ),
         "entity_id",
         "actor.email",
-        "organisation_id",
+        partner_filter(AuditEvent.organisation_id),
     ]
+    column_formatters = {"organisation_id": _partner_name}
     column_default_sort = ("occurred_at", True)
     column_labels = {
         "occurred_at": _l("When"),
@@ -89,11 +98,15 @@ class AuditView(BaseStaffView):
         "action": _l("Action"),
         "entity_type": _l("Record type"),
         "entity_id": _l("Record"),
-        "organisation_id": _l("Partner id"),
+        "organisation_id": _l("Partner"),
         "before": _l("Before"),
         "after": _l("After"),
         "ip_address": _l("IP address"),
     }
+
+    def record_title(self, model) -> str:
+        """The event's action and record."""
+        return f"{model.action} ({model.entity_type} {model.entity_id})"
 
 
 class OutboxView(BaseStaffView):
@@ -129,10 +142,16 @@ class OutboxView(BaseStaffView):
         "dedup_key",
     ]
     column_export_list = ["created_at", "kind", "to_email", "status", "attempts", "sent_at"]
+    column_formatters = {
+        "locale": lambda v, c, m, n: {"ja": "日本語", "en": "English"}.get(m.locale),
+        "kind": _catalogue_label(MESSAGE_KINDS),
+    }
+    export_catalogues = {"kind": MESSAGE_KINDS}
     column_searchable_list = ["kind", "to_email"]
     column_filters = [
-        StatusIs(OutboxMessage.status, _l("Status")),  # first: FAILED_FILTER names it flt0_0
-        "kind",
+        QueueFilter(OutboxMessage),
+        enum_filter(OutboxMessage.status, _l("Status"), OutboxStatus),
+        catalogue_filter(OutboxMessage.kind, _l("Kind"), MESSAGE_KINDS),
         "to_email",
         *when(OutboxMessage.created_at, _l("Queued")),
         *when(OutboxMessage.failed_at, _l("Failed")),
@@ -159,6 +178,10 @@ class OutboxView(BaseStaffView):
         _l("Send again"),
         _l("Put the selected failed messages back in the queue?"),
     )
+    def record_title(self, model) -> str:
+        """The message's kind and recipient."""
+        return f"{MESSAGE_KINDS.get(model.kind, model.kind)} → {model.to_email}"
+
     def action_retry(self, ids):
         """Put failed messages back in the queue (the rule keeps their Message-ID)."""
         wanted = [message.id for message in self.scoped_ids(ids)]

@@ -21,9 +21,12 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from admin.filters import catalogue_filter, enum_filter
+from admin.queues import QueueFilter
 from admin.views.common import STAFF_READ, BaseStaffView, when
+from admin.views.leads import partner_filter
 from leadshare.extensions import db
-from models import workflow
+from models import lead_records, workflow
 from models.base import utcnow
 from models.catalogue import PRODUCT_LINES, label
 from models.conflicts import (
@@ -122,9 +125,11 @@ class RegistrationView(BaseStaffView):
     ]
     column_searchable_list = ["ref", "company_name"]
     column_filters = [
-        "status",
-        "extension",
-        "organisation.name",
+        QueueFilter(DealRegistration),
+        enum_filter(DealRegistration.status, _l("Status"), RegistrationStatus),
+        enum_filter(DealRegistration.extension, _l("Extension"), ExtensionState),
+        partner_filter(DealRegistration.organisation_id),
+        catalogue_filter(DealRegistration.product_interest, _l("Product line"), PRODUCT_LINES),
         *when(DealRegistration.submitted_at, _l("Submitted")),
         *when(DealRegistration.protected_until, _l("Protected until")),
     ]
@@ -171,7 +176,16 @@ class RegistrationView(BaseStaffView):
             # As every Flask-Admin details page: back to the list with a message.
             flash(admin_gettext("Record does not exist."), "error")
             return redirect(self.get_url(".index_view"))
+        # The page shows the registered contact person: a personal-data view.
+        lead_records.record_personal_data_view(
+            current_user._get_current_object(), registration, "admin.registration"
+        )
+        db.session.commit()
         return self._render_details(registration)
+
+    def record_title(self, model) -> str:
+        """The registered company and the partner."""
+        return f"{model.company_name} ({model.organisation.name})"
 
     def _render_details(self, registration: DealRegistration, **forms):
         """Render the details page (failed forms keep their input)."""

@@ -28,8 +28,9 @@ def post_comment(offer: Offer, actor: User, *, body: str, now: datetime | None =
     """Post on the board of ``offer``; the other side is told."""
     if not actor.is_staff:
         require_partner_of(actor, offer)
-        if not offer.is_accepted:
-            raise InvalidTransition(_l("The board opens once the lead is accepted."))
+    # Both sides: the partner reads the board only once it has accepted the lead.
+    if not offer.is_accepted:
+        raise InvalidTransition(_l("The board opens once the lead is accepted."))
     body = (body or "").strip()
     if not body:
         raise MissingData(_l("The message is empty."), field="body")

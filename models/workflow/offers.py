@@ -46,6 +46,8 @@ def offer_lead(
     """Offer a qualified lead to an active partner, within its policy unless overridden."""
     require_staff(actor)
     now = now or utcnow()
+    if lead.archived:
+        raise InvalidTransition(_l("An archived lead cannot be offered: unarchive it first."))
     if not lead.is_qualified or lead.stage is not Stage.QUALIFIED:
         raise InvalidTransition(
             _l("Only a qualified lead that is not being worked can be offered.")

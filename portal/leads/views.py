@@ -17,11 +17,10 @@ from flask_login import current_user
 from leadshare.extensions import csrf, db
 from leadshare.pagination import keyset_page
 from models import workflow
-from models.audit import record_event
 from models.base import utcnow
 from models.errors import MissingData, RuleError, StaleRecord
 from models.gates import current_offer_query, lead_view
-from models.labels import enum_label
+from models.lead_records import record_personal_data_view
 from models.leads import STAGE_LABELS, Channel, LostReason, NoteCategory, Stage
 from models.limits import OutOfRange
 from models.offers import DeclineReason, Offer, OfferState
@@ -82,7 +81,6 @@ def inbox():
         state=state,
         stage=stage,
         unread=queries.unread_counts(current_user, page.items),
-        label=enum_label,
         states=list(OfferState),
         stages=[s for s in Stage if s not in (Stage.NEW, Stage.QUALIFIED)],
     )
@@ -161,14 +159,7 @@ def _render_lead(offer: Offer, *, submitted: dict | None = None, status: int = 2
             workflow.mark_board_read(current_user, offer)
     if disclosure.contact and request.method == "GET":
         # docs/design.md: every view of a prospect's personal data is audited.
-        record_event(
-            db.session,
-            current_user,
-            "prospect.contact_viewed",
-            lead.prospect,
-            after={"lead": lead.ref},
-            organisation_id=offer.organisation_id,
-        )
+        record_personal_data_view(current_user, lead.prospect, "portal.lead", lead=lead.ref)
     html = render_template(
         "leads/show.html",
         offer=offer,
@@ -179,7 +170,6 @@ def _render_lead(offer: Offer, *, submitted: dict | None = None, status: int = 2
         read_before=read_before,
         activities=activities,
         history=history,
-        label=enum_label,
         templates={c.value: str(t) for c, t in ACTIVITY_TEMPLATES.items()},
         respond_open=offer.is_open and not offer.deadline_passed(utcnow()),
         lead_stage=lead_stage,

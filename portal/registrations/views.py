@@ -18,7 +18,6 @@ from models import workflow
 from models.base import utcnow
 from models.errors import RuleError
 from models.gates import reachable_registrations
-from models.labels import enum_label
 from models.registrations import (
     DealRegistration,
     RegistrationStatus,
@@ -63,7 +62,6 @@ def _page(form: RegistrationForm | None = None, status: int = 200):
             filters=filters,
             expiring_count=expiring_count,
             form=form or RegistrationForm(formdata=None),
-            label=enum_label,
             now=now,
         ),
         status,
@@ -99,7 +97,6 @@ def _show(
             form=form,
             extension_form=extension_form or ExtensionForm(formdata=None),
             action_form=ActionForm(),
-            label=enum_label,
             now=utcnow(),
         ),
         status,

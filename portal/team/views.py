@@ -13,7 +13,6 @@ from leadshare.extensions import db
 from models import people
 from models.accounts import normalise_email
 from models.errors import RuleError
-from models.labels import enum_label
 from models.users import Locale, Role, User
 from portal import manager_required
 from portal.forms import ActionForm
@@ -43,7 +42,6 @@ def _page(invite_form: InviteForm | None = None, status: int = 200):
             people=people,
             invite_form=invite_form or InviteForm(formdata=None),
             action_form=ActionForm(formdata=None),
-            label=enum_label,
         ),
         status,
     )

@@ -20,7 +20,7 @@ from models import (
     Prospect,
     User,
 )
-from models.workflow import add_note, offer_lead, post_comment, register_deal
+from models.workflow import accept_offer, add_note, offer_lead, post_comment, register_deal
 from tests import factories
 
 ROLES = [None, "alpha_manager", "alpha_rep", "beta_manager", "assistant", "sales", "admin"]
@@ -77,6 +77,7 @@ def records(world):
         visibility=_visibility(),
     )
     offer = offer_lead(lead, world["alpha"], sales)
+    accept_offer(offer, world["alpha_manager"])
     post_comment(offer, sales, body="hello")
     registration = register_deal(
         world["beta_manager"],

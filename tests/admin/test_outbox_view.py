@@ -50,16 +50,21 @@ def test_outbox_filters_work_and_a_bad_value_is_ignored(world, as_user):
     _queue_failed(world, 1)
     client = as_user("admin@vendor.example")
     assert (
-        client.get("/admin/outbox/?flt0_0=failed").get_data(as_text=True).count('name="rowid"') == 1
-    )
-    assert (
-        client.get("/admin/outbox/?flt0_0=pending").get_data(as_text=True).count('name="rowid"')
+        client.get("/admin/outbox/?flt0_status_is=failed")
+        .get_data(as_text=True)
+        .count('name="rowid"')
         == 1
     )
-    response = client.get("/admin/outbox/?flt0_0=nonsense")
+    assert (
+        client.get("/admin/outbox/?flt0_status_is=pending")
+        .get_data(as_text=True)
+        .count('name="rowid"')
+        == 1
+    )
+    response = client.get("/admin/outbox/?flt0_status_is=nonsense")
     assert response.status_code == 200
     assert response.get_data(as_text=True).count('name="rowid"') == 2
-    assert client.get("/admin/outbox/?flt1_0=offer_withdrawn").status_code == 200
+    assert client.get("/admin/outbox/?flt1_kind_is=offer_withdrawn").status_code == 200
 
 
 def test_retry_action_puts_failed_messages_back(world, as_user):

@@ -114,7 +114,7 @@ def test_dashboard_and_home_read_the_snapshot_until_the_next_refresh(world, clie
     assert cell(html, "data-stage", Stage.NEW.value) == "1"
     assert 'data-figure="as_of"' in html
     home = client.get("/admin/").get_data(as_text=True)
-    assert re.search(r'data-figure="new">\s*1\s*<', home)
+    assert re.search(r'data-figure="stage-new">\s*1\s*<', home)
     assert 'data-figure="as_of"' in home
 
     assert runner.invoke(args=["reports", "refresh"]).exit_code == 0

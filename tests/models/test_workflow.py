@@ -462,6 +462,10 @@ def test_reading_the_board_moves_the_users_read_marker(world, accepted):
 def test_board_is_closed_before_acceptance_and_to_other_partners(world, offered):
     with pytest.raises(InvalidTransition):
         wf.post_comment(offered, world["alpha_manager"], body="hello")
+    # Staff too: the partner could not read it (nor the e-mail's link) before accepting.
+    with pytest.raises(InvalidTransition):
+        wf.post_comment(offered, world["sales"], body="hello")
+    assert not outbox("comment_new")
     with pytest.raises(NotAllowed):
         wf.post_comment(offered, world["beta_manager"], body="hello")
 

@@ -370,7 +370,7 @@ def test_contact_views_are_audited(client, auth, world, offer_for):
     auth.login("manager@alpha.example")
     client.get(f"/leads/{offer.lead.ref}")
     actions = db.session.scalars(sa.select(AuditEvent.action)).all()
-    assert "prospect.contact_viewed" in actions
+    assert "prospect.personal_data_viewed" in actions
 
 
 @pytest.mark.csrf

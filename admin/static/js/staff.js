@@ -1,6 +1,21 @@
-/* Back-office helpers: note templates per category, loaded from a data attribute. */
+/* Back-office behaviour, bound from this file: the Content-Security-Policy allows no
+   inline handlers and no javascript: links. */
 (function () {
   "use strict";
+
+  // Links that only open a menu or run a script ("#") must not navigate.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[href]") : null;
+    if (!link) { return; }
+    var href = link.getAttribute("href");
+    if (href === "#" || href.indexOf("javascript:") === 0) { event.preventDefault(); }
+    // Bulk actions of a list ("With selected" → Archive, Suspend…): Flask-Admin's
+    // actions.js asks for confirmation and posts its hidden form.
+    var action = link.getAttribute("data-model-action");
+    if (action && window.modelActions) { window.modelActions.execute(action); }
+  }, true);
+
+  // Note templates per category, loaded from a data attribute.
   document.querySelectorAll("[data-note-templates]").forEach(function (holder) {
     var templates = JSON.parse(holder.getAttribute("data-note-templates"));
     var category = document.querySelector(holder.getAttribute("data-note-category"));
