@@ -63,8 +63,28 @@ TYPE_FORMATTERS = {
     User: _person,
     bool: lambda view, value, name: label(value),
     enum.Enum: lambda view, value, name: label(value),
-    dict: lambda view, value, name: json.dumps(value, ensure_ascii=False, default=str),
+    dict: lambda view, value, name: readable_json(value),
 }
+
+
+def readable_json(value: Any) -> str:
+    """A JSON record (audit before/after, message content) with its times in the user's zone."""
+
+    def local(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {k: local(v) for k, v in item.items()}
+        if isinstance(item, list):
+            return [local(v) for v in item]
+        if isinstance(item, str) and len(item) >= 19 and item[4:5] == "-" and "T" in item:
+            try:
+                moment = datetime.fromisoformat(item)
+            except ValueError:
+                return item
+            if moment.tzinfo is not None:
+                return format_datetime(moment, "yyyy-MM-dd HH:mm")
+        return item
+
+    return json.dumps(local(value), ensure_ascii=False, default=str)
 
 
 def csv_safe(value: Any) -> Any:
@@ -329,7 +349,7 @@ def export_text(value: Any) -> Any:
     if isinstance(value, User):
         return csv_safe(value.name)
     if isinstance(value, dict | list):
-        return csv_safe(json.dumps(value, ensure_ascii=False, default=str))
+        return csv_safe(readable_json(value))
     return csv_safe(str(value))
 
 

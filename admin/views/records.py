@@ -173,15 +173,15 @@ class OutboxView(BaseStaffView):
         "message_id": _l("Message-ID"),
     }
 
+    def record_title(self, model) -> str:
+        """The message's kind and recipient."""
+        return f"{MESSAGE_KINDS.get(model.kind, model.kind)} → {model.to_email}"
+
     @action(
         "retry",
         _l("Send again"),
         _l("Put the selected failed messages back in the queue?"),
     )
-    def record_title(self, model) -> str:
-        """The message's kind and recipient."""
-        return f"{MESSAGE_KINDS.get(model.kind, model.kind)} → {model.to_email}"
-
     def action_retry(self, ids):
         """Put failed messages back in the queue (the rule keeps their Message-ID)."""
         wanted = [message.id for message in self.scoped_ids(ids)]

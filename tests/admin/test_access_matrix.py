@@ -35,7 +35,7 @@ EMAILS = {
 # url prefix -> (model, admin only, {role: permissions})
 VIEWS = {
     "leads": (Lead, False, {"edit", "export", "archive"}),
-    "prospects": (Prospect, False, {"edit"}),
+    "prospects": (Prospect, False, {"edit", "export"}),
     "notes": (ConversationNote, False, {"export", "archive"}),
     "offers": (Offer, False, {"export"}),
     "comments": (Comment, False, {"export"}),

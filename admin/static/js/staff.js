@@ -15,6 +15,20 @@
     if (action && window.modelActions) { window.modelActions.execute(action); }
   }, true);
 
+  // The filter form's "Apply" button appears once a filter is added or changed
+  // (Flask-Admin's own jQuery show() cannot override Bootstrap's hidden class).
+  var showApply = function () {
+    document.querySelectorAll("#filter_form .filter-apply").forEach(function (button) {
+      button.classList.add("shown");
+    });
+  };
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("a.filter")) { showApply(); }
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.closest && event.target.closest("#filter_form")) { showApply(); }
+  });
+
   // Note templates per category, loaded from a data attribute.
   document.querySelectorAll("[data-note-templates]").forEach(function (holder) {
     var templates = JSON.parse(holder.getAttribute("data-note-templates"));
