@@ -123,12 +123,17 @@ MESSAGE_KINDS: dict[str, object] = {
     "overdue_outcome": _l("Outcome overdue"),
     "registration_submitted": _l("Deal registration submitted"),
     "registration_decided": _l("Deal registration decided"),
+    "registration_returned": _l("Deal registration returned"),
+    "registration_expiring": _l("Deal registration expiring"),
+    "registration_expired": _l("Deal registration expired"),
+    "registration_extension_requested": _l("Extension requested"),
+    "registration_extension_decided": _l("Extension decided"),
+    "details_waiting": _l("Details request waiting"),
     "invitation": _l("Invitation"),
     "password_reset": _l("Password reset"),
     "digest": _l("Daily digest"),
 }
 
-#: A per-category starting text for conversation notes (seed 001: detail text with templates).
 
 #: A per-category starting text for conversation notes (the detail text starts from a template).
 NOTE_TEMPLATES: dict[NoteCategory, object] = {
