@@ -163,6 +163,7 @@ POLICY_FIELDS = (
     "max_open_leads",
     "response_sla_hours",
     "update_sla_days",
+    "registration_days",
 )
 
 #: Ranges of a policy's numbers: (smallest, largest).
@@ -170,6 +171,7 @@ POLICY_NUMBERS = {
     "max_open_leads": (0, 10_000),
     "response_sla_hours": (1, 24 * 90),
     "update_sla_days": (1, 365),
+    "registration_days": (1, 365),
 }
 
 

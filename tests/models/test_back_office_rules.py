@@ -8,13 +8,8 @@ import sqlalchemy as sa
 from leadshare.extensions import db
 from models import AuditEvent, OfferState, OutboxMessage, Role, User
 from models import workflow as wf
-from models.administration import (
-    InvalidField,
-    normalise_email,
-    save_partner,
-    save_policy,
-    save_user,
-)
+from models.accounts import normalise_email
+from models.administration import InvalidField, save_partner, save_policy, save_user
 from models.errors import InvalidTransition, NotAllowed
 from models.lead_records import (
     archive_lead,
@@ -227,7 +222,7 @@ def test_a_user_created_without_a_password_is_invited(world, request_context):
     )
     invitation = mails("invitation")
     assert [m.to_email for m in invitation] == [user.email]
-    assert invitation[0].payload["url"].startswith("http")
+    assert invitation[0].payload  # the link itself is built when the message is rendered
 
 
 def test_the_last_active_admin_stays_and_nobody_demotes_themself(world):
