@@ -10,7 +10,7 @@ from flask_migrate import upgrade
 from leadshare import create_app
 from tests.test_migrations import empty_database  # noqa: F401  (fixture)
 
-BEFORE = "44cda01f30a4"
+BEFORE = "c3d5e7f9a1b2"
 
 
 def test_clashing_addresses_keep_the_account_that_could_log_in(empty_database):  # noqa: F811

@@ -9,7 +9,7 @@ to ``duplicate-<id>.<address>`` (never a working address), with an audit event, 
 an administrator can review and merge them. Nothing is deleted.
 
 Revision ID: b7e1c0a4d2f9
-Revises: 44cda01f30a4
+Revises: c3d5e7f9a1b2
 Create Date: 2026-11-24 03:30:00
 
 """
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b7e1c0a4d2f9"
-down_revision = "44cda01f30a4"
+down_revision = "c3d5e7f9a1b2"
 branch_labels = None
 depends_on = None
 
