@@ -167,7 +167,9 @@ class PartnerPolicy(Base):
     response_sla_hours: Mapped[int] = mapped_column(default=default_response_sla_hours)
     update_sla_days: Mapped[int] = mapped_column(default=default_update_sla_days)
     #: Days an approved deal registration stays exclusive to the partner.
-    registration_days: Mapped[int] = mapped_column(default=DEFAULT_REGISTRATION_DAYS)
+    registration_days: Mapped[int] = mapped_column(
+        default=DEFAULT_REGISTRATION_DAYS, server_default=str(DEFAULT_REGISTRATION_DAYS)
+    )
 
     organisation: Mapped[Organisation] = relationship(back_populates="policy")
 

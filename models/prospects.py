@@ -67,7 +67,7 @@ class Prospect(Base):
     company_key: Mapped[str] = mapped_column(sa.String(200), index=True)
     address: Mapped[str] = mapped_column(sa.String(300))
     phone: Mapped[str] = mapped_column(sa.String(40))
-    phone_key: Mapped[str] = mapped_column(sa.String(40), default="", index=True)
+    phone_key: Mapped[str] = mapped_column(sa.String(40), default="", server_default="", index=True)
     representative: Mapped[str] = mapped_column(sa.String(120))
     website: Mapped[str] = mapped_column(sa.String(300))
     industry: Mapped[str | None] = mapped_column(sa.String(40))

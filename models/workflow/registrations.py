@@ -153,7 +153,7 @@ def _fill(registration: DealRegistration, values: dict[str, Any]) -> None:
     registration.contact_consent = registration.consent_method is not None
 
 
-def _check_conflicts(registration: DealRegistration, actor: User, now: datetime) -> int:
+def _check_conflicts(registration: DealRegistration) -> int:
     """Count conflicts; any sends the registration straight to review."""
     count = len(registration_conflicts(registration))
     registration.conflict_count = count
@@ -185,7 +185,7 @@ def register_deal(actor: User, *, now: datetime | None = None, **fields: Any) ->
     _fill(registration, values)
     db.session.add(registration)
     flush()
-    conflicts = _check_conflicts(registration, actor, now)
+    conflicts = _check_conflicts(registration)
     add_step(registration, RegistrationStepKind.SUBMITTED, actor, now)
     flush()
     record_event(
@@ -225,7 +225,7 @@ def resubmit_registration(
     registration.decided_at = None
     registration.decision_reason = None
     registration.submitted_at = now
-    conflicts = _check_conflicts(registration, actor, now)
+    conflicts = _check_conflicts(registration)
     add_step(registration, RegistrationStepKind.RESUBMITTED, actor, now)
     flush()
     record_event(
@@ -333,6 +333,7 @@ def approve_registration(
     if override is not None and not actor.is_admin:
         raise NotAllowed(_l("Only an administrator can approve beyond the partner's capacity."))
     now = now or utcnow()
+    conflicts = len(registration_conflicts(r))
     consent = r.consent_method is not None
     prospect = Prospect(
         company_name=r.company_name,
@@ -400,7 +401,7 @@ def approve_registration(
             "consent_method": r.consent_method,
             "capacity_override": r.override_reason,
             "open_leads_before": holding,
-            "conflicts": len(registration_conflicts(r)),
+            "conflicts": conflicts,
         },
         organisation_id=r.organisation_id,
     )

@@ -422,3 +422,19 @@ def test_scorecards_count_registrations_submitted_approved_and_won(client, auth,
     row = report.split('data-partner="alpha"', 1)[1].split("</tr>", 1)[0]
     cells = [c.split("<", 1)[0] for c in row.split('class="text-right">')[1:]]
     assert cells[-3:] == ["3", "2", "1"]
+
+
+def test_reachable_registrations_is_the_tenant_gate(world):
+    from models.gates import reachable_registrations
+
+    by_rep = wf.register_deal(world["alpha_rep"], **deal(company_name="担当者の案件"))
+    by_manager = wf.register_deal(world["alpha_manager"], **deal(company_name="上長の案件"))
+    theirs = wf.register_deal(world["beta_rep"], **deal(company_name="他社の案件"))
+
+    def reached(user):
+        return set(db.session.scalars(reachable_registrations(user)))
+
+    assert reached(world["alpha_manager"]) == {by_rep, by_manager}
+    assert reached(world["alpha_rep"]) == {by_rep}
+    assert reached(world["beta_manager"]) == {theirs}
+    assert reached(world["sales"]) == {by_rep, by_manager, theirs}
