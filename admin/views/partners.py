@@ -50,20 +50,7 @@ class OrganisationView(BaseStaffView):
         "engagement",
         "account_owner",
     ]
-    column_details_list = [
-        "name",
-        "slug",
-        "tier",
-        "status",
-        "regions",
-        "product_lines",
-        "size_band",
-        "source",
-        "annual_value",
-        "engagement",
-        "account_owner",
-        "created_at",
-    ]
+    column_details_list = [*administration.PARTNER_FIELDS, "created_at"]
     column_export_list = [
         "name",
         "slug",
@@ -97,19 +84,7 @@ class OrganisationView(BaseStaffView):
         "product_lines": _list_labels(PRODUCT_LINES),
     }
     column_formatters_export = {}
-    form_columns = [
-        "name",
-        "slug",
-        "tier",
-        "status",
-        "regions",
-        "product_lines",
-        "size_band",
-        "source",
-        "annual_value",
-        "engagement",
-        "account_owner",
-    ]
+    form_columns = list(administration.PARTNER_FIELDS)
     form_overrides = {
         "regions": SelectMultipleField,
         "product_lines": SelectMultipleField,
