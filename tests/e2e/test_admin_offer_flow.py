@@ -25,7 +25,9 @@ def server(app, world):
     """The app served by a real HTTP server in a thread."""
     world["alpha"].policy.details_need_approval = False
     db.session.commit()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    # One request at a time: the in-memory SQLite database is a single shared connection,
+    # and the browser fetches a page's assets in parallel.
+    httpd = make_server("127.0.0.1", 0, app, threaded=False)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_port}"

@@ -49,7 +49,9 @@ def server(app, world):
     )
     wf.approve_registration(older, world["sales"], now=utcnow() - timedelta(days=80))
     db.session.commit()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    # One request at a time: the in-memory SQLite database is a single shared connection,
+    # and the browser fetches a page's assets in parallel.
+    httpd = make_server("127.0.0.1", 0, app, threaded=False)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_port}"
