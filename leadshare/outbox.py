@@ -105,9 +105,6 @@ TEXT_START, TEXT_END = "<!--text-->", "<!--/text-->"
 MAX_BACKOFF = timedelta(hours=1)
 
 
-# --------------------------------------------------------------------------- rendering
-
-
 @dataclass
 class RenderedMail:
     """A message ready to send: subject, plain text and HTML."""
@@ -254,9 +251,6 @@ def render_message(message: OutboxMessage) -> RenderedMail:
     return RenderedMail(
         subject=" ".join(html_unescape(subject).split()), text=html_to_text(text_html), html=html
     )
-
-
-# --------------------------------------------------------------------------- delivery
 
 
 class MailNotConfigured(RuntimeError):
