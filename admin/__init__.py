@@ -35,7 +35,7 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
         funnel = figures.payload["funnel"]
         return self.render(
             "staff/index.html",
-            queues=work_queues(),
+            queues=work_queues(figures.payload.get("queues")),
             stages=[(stage, funnel.get(stage.value, 0)) for stage in OPEN_STAGES],
             failed_mail=failed_count(db.session) if current_user.is_admin else 0,
             failed_filter=FAILED_FILTER,

@@ -13,11 +13,12 @@ import io
 import json
 import re
 from collections import OrderedDict
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import Response, current_app, flash
+from flask import Response, current_app, flash, stream_with_context
 from flask_admin import expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
@@ -306,20 +307,28 @@ class StaffModelView(StaffAccessMixin, ModelView):
             execute=False,
             page_size=0,
         )
+        filename = secure_filename(f"{self.endpoint}-{utcnow():%Y%m%d-%H%M}.csv")
+        return Response(
+            stream_with_context(self._csv_chunks(query)),
+            mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f"attachment; filename={filename}"},
+        )
+
+    def _csv_chunks(self, query) -> Iterator[bytes]:
+        """The export as UTF-8 chunks of 1,000 rows: memory stays flat however long the list."""
         buffer = io.StringIO()
         buffer.write("\ufeff")
         writer = csv.writer(buffer)
         writer.writerow([str(label) for _name, label in self._export_columns])
-        for model in query.yield_per(1000):
+        for index, model in enumerate(query.yield_per(1000), start=1):
             writer.writerow(
                 [self.export_cell(model, name) for name, _label in self._export_columns]
             )
-        filename = secure_filename(f"{self.endpoint}-{utcnow():%Y%m%d-%H%M}.csv")
-        return Response(
-            buffer.getvalue().encode("utf-8"),
-            mimetype="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f"attachment; filename={filename}"},
-        )
+            if index % 1000 == 0:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue().encode("utf-8")
 
     def export_cell(self, model, name: str):
         """One exported cell: how the value reads to the user, never a raw code."""

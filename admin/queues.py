@@ -1,8 +1,11 @@
 """Staff work queues: what waits on someone, counted on the home page and listed by a filter.
 
-Each queue is one condition on one model's rows. The home page counts it and links
-to its list filtered by :class:`QueueFilter`, so a figure and the list it opens
-always agree.
+Each queue is one condition on one model's rows. The home page shows its count
+and links to its list filtered by :class:`QueueFilter`: the same condition, so a
+figure and the list it opens agree. The counts come from the report snapshot
+(:func:`queue_counts`, refreshed by the worker every few minutes and shown with
+its "as of" time), so the home page costs the same however many leads there are;
+the lists behind them are live.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import has_request_context, url_for
@@ -23,6 +27,7 @@ from models.leads import CLOSED_STAGES, WORKING_STAGES, Lead, Stage
 from models.offers import OPEN_STATES, Offer, OfferState
 from models.outbox import OutboxMessage, OutboxStatus
 from models.registrations import DealRegistration, RegistrationStatus
+from models.sla import PARTNER_CLOCK_STATES
 
 #: Offers whose answer is due within this time are "about to expire".
 EXPIRY_WARNING = timedelta(hours=24)
@@ -49,11 +54,14 @@ def _open_offer_exists() -> sa.ColumnElement[bool]:
     return Lead.offers.any(Offer.state.in_(OPEN_STATES) | (Offer.state == OfferState.ACCEPTED))
 
 
+#: The sales user's own open leads: counted per owner.
+MINE = "mine"
+
 QUEUES: dict[str, Queue] = {
     q.key: q
     for q in (
         Queue(
-            "mine",
+            MINE,
             _l("My open leads"),
             Lead,
             lambda: sa.and_(
@@ -96,8 +104,12 @@ QUEUES: dict[str, Queue] = {
             "expiring",
             _l("Offers about to expire (24 h)"),
             Offer,
+            # The partner's clock runs (a details request waiting on the vendor never
+            # expires) and the deadline lies within the next day.
             lambda: sa.and_(
-                Offer.state.in_(OPEN_STATES), Offer.respond_by <= utcnow() + EXPIRY_WARNING
+                Offer.state.in_(PARTNER_CLOCK_STATES),
+                Offer.respond_by > utcnow(),
+                Offer.respond_by <= utcnow() + EXPIRY_WARNING,
             ),
             "staff_offers",
         ),
@@ -135,14 +147,24 @@ def visible_queues() -> list[Queue]:
     ]
 
 
-def queue_count(queue: Queue) -> int:
-    """How many rows wait in ``queue``."""
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count()).select_from(queue.model).where(queue.condition())
-        )
-        or 0
+def _count(model: type, condition: sa.ColumnElement[bool]) -> int:
+    """How many rows of ``model`` meet ``condition``."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(condition)) or 0
+
+
+def queue_counts() -> dict[str, Any]:
+    """Every queue's count as the report snapshot stores it.
+
+    ``counts`` holds the vendor-wide queues; ``mine`` the open leads per owner
+    (one grouped query for every sales user's "my open leads").
+    """
+    counts = {q.key: _count(q.model, q.condition()) for q in QUEUES.values() if q.key != MINE}
+    mine = db.session.execute(
+        sa.select(Lead.owner_id, sa.func.count())
+        .where(_not_archived(), Lead.stage.not_in(CLOSED_STAGES))
+        .group_by(Lead.owner_id)
     )
+    return {"counts": counts, "mine": {str(owner): int(n) for owner, n in mine}}
 
 
 def queue_url(queue: Queue) -> str:
@@ -150,9 +172,21 @@ def queue_url(queue: Queue) -> str:
     return url_for(f"{queue.endpoint}.index_view", **{QUEUE_ARG: queue.key})
 
 
-def work_queues() -> list[tuple[Queue, int, str]]:
-    """Every visible queue with its count and its list's URL."""
-    return [(q, queue_count(q), queue_url(q)) for q in visible_queues()]
+def work_queues(stored: dict[str, Any] | None) -> list[tuple[Queue, int, str]]:
+    """Every visible queue with its count (from ``stored``, the snapshot's) and its list's URL.
+
+    Without stored counts (a snapshot from before they were kept) they are counted now.
+    """
+    stored = stored or queue_counts()
+    counts, mine = stored["counts"], stored["mine"]
+    return [
+        (
+            q,
+            mine.get(str(current_user.id), 0) if q.key == MINE else counts.get(q.key, 0),
+            queue_url(q),
+        )
+        for q in visible_queues()
+    ]
 
 
 class QueueFilter(sqla_filters.BaseSQLAFilter):

@@ -18,6 +18,7 @@ from flask import current_app
 from flask_admin import BaseView, expose
 from flask_babel import get_timezone
 
+from admin.queues import queue_counts
 from admin.security import StaffAccessMixin
 from leadshare.extensions import db
 from models.base import utcnow
@@ -89,7 +90,10 @@ def response_sla(now: datetime | None = None) -> SlaCompliance:
 
 
 def yesterday(now: datetime | None = None, tz: tzinfo | None = None) -> dict[str, int]:
-    """Seed 001's morning report: what happened yesterday (user's time zone), what waits."""
+    """The morning report: what happened yesterday (user's time zone), what waits.
+
+    Shown on the home page and the reports (see docs/admin.md, section 'Reports').
+    """
     now = now or utcnow()
     # zoneinfo, not Babel's pytz zone: combine() with a pytz zone takes its LMT offset.
     tz = ZoneInfo(str(tz or get_timezone()))
@@ -129,37 +133,6 @@ def yesterday(now: datetime | None = None, tz: tzinfo | None = None) -> dict[str
     }
 
 
-def waiting_on_staff() -> dict[str, int]:
-    """What waits on the vendor: leads to qualify, to offer, detail requests to approve.
-
-    Counts over the whole table: computed with the snapshot (:func:`refresh_reports`).
-    """
-    return {
-        "waiting_details": db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Offer)
-            .where(Offer.state == OfferState.DETAILS_REQUESTED)
-        )
-        or 0,
-        "to_qualify": db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Lead)
-            .where(Lead.stage == Stage.NEW, Lead.archived.is_(False))
-        )
-        or 0,
-        "to_offer": db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Lead)
-            .where(
-                Lead.stage == Stage.QUALIFIED,
-                Lead.archived.is_(False),
-                ~Lead.offers.any(Offer.state.in_(OPEN_STATES)),
-            )
-        )
-        or 0,
-    }
-
-
 def chart_json(kind: str, labels: list[str], values: list[float], label: str) -> str:
     """The JSON a chart canvas carries in its data attribute."""
     return json.dumps(
@@ -190,7 +163,7 @@ def compute_snapshot(now: datetime | None = None) -> dict[str, Any]:
         "offers": {state.value: n for state, n in offers_by_state()},
         "sla": {"on_time": sla.on_time, "late": sla.late},
         "scorecards": {str(org_id): asdict(card) for org_id, card in cards.items()},
-        "waiting": waiting_on_staff(),
+        "queues": queue_counts(),
     }
 
 
@@ -246,32 +219,59 @@ def day_report(figures: Figures, now: datetime | None = None) -> dict[str, int]:
         counts = stored["figures"]
     else:
         counts = yesterday(now)
-    return {**counts, **figures.payload["waiting"]}
+    queues = (figures.payload.get("queues") or queue_counts())["counts"]
+    waiting = {
+        "to_qualify": queues.get("to_qualify", 0),
+        "to_offer": queues.get("to_offer", 0),
+        "waiting_details": queues.get("details_to_approve", 0),
+    }
+    return {**counts, **waiting}
+
+
+def busiest_partners(cards: dict[str, dict]) -> tuple[list[tuple[Organisation, Scorecard]], int]:
+    """The :data:`SCORECARD_ROWS` partners with the most offers (ties by name), and how many
+    partners there are: only those partners' rows are loaded, not every partner's.
+    """
+    ranked = sorted(cards.items(), key=lambda item: -item[1]["offers"])
+    if len(ranked) > SCORECARD_ROWS:
+        # Everyone tied with the last place, so that ties are broken by name below.
+        last = ranked[SCORECARD_ROWS - 1][1]["offers"]
+        ranked = [item for item in ranked if item[1]["offers"] >= last]
+    wanted = [int(key) for key, _card in ranked]
+    is_partner = Organisation.kind == OrgKind.PARTNER
+    orgs = list(
+        db.session.scalars(sa.select(Organisation).where(is_partner, Organisation.id.in_(wanted)))
+    )
+    if len(orgs) < SCORECARD_ROWS:
+        # Partners without a scorecard yet (no offers): the first by name fill the table.
+        orgs += db.session.scalars(
+            sa.select(Organisation)
+            .where(is_partner, Organisation.id.not_in(wanted))
+            .order_by(Organisation.name)
+            .limit(SCORECARD_ROWS - len(orgs))
+        )
+    rows = []
+    for org in orgs:
+        card = cards.get(str(org.id))
+        rows.append((org, Scorecard(**card) if card else Scorecard(organisation_id=org.id)))
+    rows.sort(key=lambda row: (-row[1].offers, row[0].name))
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Organisation).where(is_partner)
+    )
+    return rows[:SCORECARD_ROWS], total or 0
 
 
 def dashboard(now: datetime | None = None) -> dict:
     """Every figure of the dashboard: history from the snapshot, yesterday live."""
     figures = current_figures()
     payload = figures.payload
-    partners = {
-        org.id: org
-        for org in db.session.scalars(
-            sa.select(Organisation).where(Organisation.kind == OrgKind.PARTNER)
-        )
-    }
-    cards = payload["scorecards"]
-    rows = []
-    for org in partners.values():
-        card = cards.get(str(org.id))
-        rows.append((org, Scorecard(**card) if card else Scorecard(organisation_id=org.id)))
-    # The busiest partners first; a thousand rows would be most of the page's time.
-    rows.sort(key=lambda row: (-row[1].offers, row[0].name))
+    rows, partners = busiest_partners(payload["scorecards"])
     return {
         "funnel": [(stage, payload["funnel"].get(stage.value, 0)) for stage in Stage],
         "offers": [(state, payload["offers"].get(state.value, 0)) for state in OfferState],
         "sla": SlaCompliance(**payload["sla"]),
-        "scorecards": rows[:SCORECARD_ROWS],
-        "partners": len(rows),
+        "scorecards": rows,
+        "partners": partners,
         "yesterday": day_report(figures, now),
         "as_of": figures.as_of,
         "live": figures.live,

@@ -245,20 +245,40 @@ def get_lead(ref: str):
 
 # --------------------------------------------------------------------------- partner actions
 
+#: How a rule takes the record version of ``If-Match``: passed on as ``expected_version``
+#: (the offer's or the lead's), checked here for a rule without that parameter, or not used.
+OFFER_VERSION, LEAD_VERSION, CHECK_VERSION, NO_VERSION = "offer", "lead", "check", None
 
-def _act(ref: str, apply, *, status: int = 200):
-    """Find the caller's offer through the gate, apply one rule, commit, answer the lead."""
+
+def _act(ref: str, rule, *args, version: str | None, answer=None, **arguments) -> Response:
+    """Every partner action: gate, ``If-Match``, one rule, commit, answer.
+
+    The caller's offer is found through the tenant gate (a lead outside it is
+    404); ``rule(offer, user, *args, **arguments)`` is called with the version
+    ``If-Match`` names (see :data:`OFFER_VERSION` …), and a ``rep`` argument, an
+    e-mail, becomes one of the caller's organisation's users. A refusal of the
+    rule is answered as a problem by :func:`api.routing.operation`. The answer
+    is ``answer(offer, result)``, by default the lead as the caller now sees it.
+    """
     if _user().is_staff:
         raise NotAllowed(_l("Partner actions need a partner user's token."))
     offer = _offer_or_none(ref)
     if offer is None:
         return not_found()
     versions = _if_match()
-    result = apply(offer, versions)
+    if version == OFFER_VERSION:
+        arguments["expected_version"] = versions[0] if versions else None
+    elif version == LEAD_VERSION:
+        arguments["expected_version"] = _lead_version(offer, versions)
+    elif version == CHECK_VERSION:
+        _same_offer_version(offer, versions)
+    if "rep" in arguments:
+        arguments["rep"] = _rep_by_email(offer, arguments["rep"])
+    result = rule(offer, _user(), *args, **arguments)
     db.session.commit()
-    if isinstance(result, Response):
-        return result
-    return _lead_response(offer, status)
+    if answer is not None:
+        return answer(offer, result)
+    return _lead_response(offer)
 
 
 def _same_offer_version(offer: Offer, versions) -> None:
@@ -275,26 +295,6 @@ def _lead_version(offer: Offer, versions) -> int | None:
     return versions[1]
 
 
-LEAD_WRITE = {"response": schemas.LeadOut, "write": True, "etag": True}
-
-
-@operation(
-    "POST",
-    "/leads/<ref>/request-details",
-    summary="Ask for the lead's details",
-    errors=(409,),
-    **LEAD_WRITE,
-)
-def request_details(ref: str):
-    """Managers: granted at once, or after the vendor's approval if your policy needs it."""
-
-    def apply(offer, versions):
-        _same_offer_version(offer, versions)
-        workflow.request_details(offer, _user())
-
-    return _act(ref, apply)
-
-
 def _rep_by_email(offer: Offer, email: str | None) -> User | None:
     """One of the partner's own users by e-mail (the rule checks the rest)."""
     if not email:
@@ -307,27 +307,30 @@ def _rep_by_email(offer: Offer, email: str | None) -> User | None:
     return rep
 
 
+LEAD_ACTION = {"write": True, "errors": (409,)}
+LEAD_WRITE = {**LEAD_ACTION, "response": schemas.LeadOut, "etag": True}
+
+
+@operation(
+    "POST", "/leads/<ref>/request-details", summary="Ask for the lead's details", **LEAD_WRITE
+)
+def request_details(ref: str):
+    """Managers: granted at once, or after the vendor's approval if your policy needs it."""
+    return _act(ref, workflow.request_details, version=CHECK_VERSION)
+
+
 @operation(
     "POST",
     "/leads/<ref>/accept",
     summary="Accept the offer (optionally naming a rep)",
     body=schemas.AcceptIn,
-    errors=(409,),
     **LEAD_WRITE,
 )
 def accept(ref: str, body: schemas.AcceptIn):
     """Managers: the lead becomes yours; contact person (with consent) and board open."""
-
-    def apply(offer, versions):
-        workflow.accept_offer(
-            offer,
-            _user(),
-            rep=_rep_by_email(offer, body.rep),
-            comment=body.comment,
-            expected_version=versions[0] if versions else None,
-        )
-
-    return _act(ref, apply)
+    return _act(
+        ref, workflow.accept_offer, version=OFFER_VERSION, rep=body.rep, comment=body.comment
+    )
 
 
 @operation(
@@ -335,17 +338,11 @@ def accept(ref: str, body: schemas.AcceptIn):
     "/leads/<ref>/assign",
     summary="Give an accepted lead to one of your reps",
     body=schemas.AssignIn,
-    errors=(409,),
     **LEAD_WRITE,
 )
 def assign(ref: str, body: schemas.AssignIn):
     """Managers: the rep is told by e-mail and reaches the lead from then on."""
-
-    def apply(offer, versions):
-        _same_offer_version(offer, versions)
-        workflow.assign_rep(offer, _user(), _rep_by_email(offer, body.rep))
-
-    return _act(ref, apply)
+    return _act(ref, workflow.assign_rep, version=CHECK_VERSION, rep=body.rep)
 
 
 @operation(
@@ -353,22 +350,13 @@ def assign(ref: str, body: schemas.AssignIn):
     "/leads/<ref>/decline",
     summary="Decline the offer with a reason",
     body=schemas.DeclineIn,
-    errors=(409,),
     **LEAD_WRITE,
 )
 def decline(ref: str, body: schemas.DeclineIn):
     """Managers: the offer ends; a note is required when the reason is `other`."""
-
-    def apply(offer, versions):
-        workflow.decline_offer(
-            offer,
-            _user(),
-            reason=body.reason,
-            note=body.note,
-            expected_version=versions[0] if versions else None,
-        )
-
-    return _act(ref, apply)
+    return _act(
+        ref, workflow.decline_offer, version=OFFER_VERSION, reason=body.reason, note=body.note
+    )
 
 
 @operation(
@@ -376,22 +364,29 @@ def decline(ref: str, body: schemas.DeclineIn):
     "/leads/<ref>/stage",
     summary="Move an accepted lead along the pipeline",
     body=schemas.StageIn,
-    errors=(409,),
     **LEAD_WRITE,
 )
 def stage(ref: str, body: schemas.StageIn):
     """appointment ↔ needs_hearing ↔ proposal; after won: delivered, then paid."""
+    return _act(
+        ref, workflow.move_stage, Stage(body.to_stage), version=LEAD_VERSION, note=body.note
+    )
 
-    def apply(offer, versions):
-        workflow.move_stage(
-            offer,
-            _user(),
-            Stage(body.to_stage),
-            note=body.note,
-            expected_version=_lead_version(offer, versions),
-        )
 
-    return _act(ref, apply)
+def _activity_answer(offer: Offer, activity) -> Response:
+    """201 with the logged activity and the lead's new version."""
+    return _json(
+        {
+            "id": activity.id,
+            "occurred_at": iso(activity.occurred_at),
+            "channel": activity.channel.value,
+            "category": activity.category.value,
+            "detail": activity.detail,
+            "lead_version": etag_of(offer).strip('"'),
+        },
+        201,
+        etag=etag_of(offer),
+    )
 
 
 @operation(
@@ -401,38 +396,21 @@ def stage(ref: str, body: schemas.StageIn):
     body=schemas.ActivityIn,
     response=schemas.ActivityOut,
     status=201,
-    write=True,
     etag=True,
-    errors=(409,),
+    **LEAD_ACTION,
 )
 def log_activity(ref: str, body: schemas.ActivityIn):
     """A call, visit, e-mail or web contact on an accepted lead; it resets the update clock."""
-
-    def apply(offer, versions):
-        activity = workflow.log_activity(
-            offer,
-            _user(),
-            occurred_at=body.occurred_at,
-            channel=body.channel,
-            category=body.category,
-            detail=body.detail,
-            expected_version=_lead_version(offer, versions),
-        )
-        db.session.commit()
-        return _json(
-            {
-                "id": activity.id,
-                "occurred_at": iso(activity.occurred_at),
-                "channel": activity.channel.value,
-                "category": activity.category.value,
-                "detail": activity.detail,
-                "lead_version": etag_of(offer).strip('"'),
-            },
-            201,
-            etag=etag_of(offer),
-        )
-
-    return _act(ref, apply)
+    return _act(
+        ref,
+        workflow.log_activity,
+        version=LEAD_VERSION,
+        answer=_activity_answer,
+        occurred_at=body.occurred_at,
+        channel=body.channel,
+        category=body.category,
+        detail=body.detail,
+    )
 
 
 @operation(
@@ -440,25 +418,11 @@ def log_activity(ref: str, body: schemas.ActivityIn):
     "/leads/<ref>/won",
     summary="Close the lead as won, with the order",
     body=schemas.WonIn,
-    errors=(409,),
     **LEAD_WRITE,
 )
 def won(ref: str, body: schemas.WonIn):
     """Order date, product, amount (yen) and delivery date are required."""
-
-    def apply(offer, versions):
-        workflow.close_won(
-            offer,
-            _user(),
-            order_date=body.order_date,
-            product=body.product,
-            amount=body.amount,
-            delivery_date=body.delivery_date,
-            note=body.note,
-            expected_version=_lead_version(offer, versions),
-        )
-
-    return _act(ref, apply)
+    return _act(ref, workflow.close_won, version=LEAD_VERSION, **body.model_dump())
 
 
 @operation(
@@ -466,22 +430,11 @@ def won(ref: str, body: schemas.WonIn):
     "/leads/<ref>/lost",
     summary="Close the lead as lost, with a reason",
     body=schemas.LostIn,
-    errors=(409,),
     **LEAD_WRITE,
 )
 def lost(ref: str, body: schemas.LostIn):
     """A note is required when the reason is `other`."""
-
-    def apply(offer, versions):
-        workflow.close_lost(
-            offer,
-            _user(),
-            reason=body.reason,
-            note=body.note,
-            expected_version=_lead_version(offer, versions),
-        )
-
-    return _act(ref, apply)
+    return _act(ref, workflow.close_lost, version=LEAD_VERSION, reason=body.reason, note=body.note)
 
 
 def _comment_json(comment: Comment) -> dict:
@@ -525,18 +478,17 @@ def list_comments(ref: str):
     body=schemas.CommentIn,
     response=schemas.CommentOut,
     status=201,
-    write=True,
-    errors=(409,),
+    **LEAD_ACTION,
 )
 def post_comment(ref: str, body: schemas.CommentIn):
     """The vendor's lead owner is told by e-mail."""
-
-    def apply(offer, versions):
-        comment = workflow.post_comment(offer, _user(), body=body.body)
-        db.session.commit()
-        return _json(_comment_json(comment), 201)
-
-    return _act(ref, apply)
+    return _act(
+        ref,
+        workflow.post_comment,
+        version=NO_VERSION,
+        answer=lambda _offer, comment: _json(_comment_json(comment), 201),
+        body=body.body,
+    )
 
 
 # --------------------------------------------------------------------------- registrations

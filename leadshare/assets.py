@@ -74,10 +74,14 @@ def _cache_fingerprinted(response):
     if not (endpoint == "static" or endpoint.endswith(".static")):
         return response
     if response.status_code == 200 and response.is_streamed:
-        # Read the (small) file now: Flask-Compress then compresses it in one piece and the
-        # file is closed with the response instead of being left to the garbage collector.
+        # Read the (small) file now and close it at once: Flask-Compress then compresses it
+        # in one piece, and no file is left open for a server or client that never closes
+        # the response (a browser that drops the connection, an unread test response).
+        close_file = getattr(response.response, "close", None)
         response.direct_passthrough = False
         response.make_sequence()
+        if close_file is not None:
+            close_file()
     version = request.args.get("v")
     if not version:
         return response

@@ -1,4 +1,7 @@
-"""Logging in and out: ``/login`` and ``/logout`` (fixed points in docs/design.md)."""
+"""Logging in and out: ``/login`` and ``/logout``.
+
+Both URLs and the form's fields are fixed points that must not change.
+"""
 
 from __future__ import annotations
 
@@ -19,10 +22,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_fresh, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from flask_wtf.csrf import validate_csrf
+from wtforms import EmailField, PasswordField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length
 
-from leadshare.extensions import db, limiter
+from leadshare.extensions import csrf, db, limiter
 from models import accounts
 from models.audit import record_event
 from models.base import utcnow
@@ -88,7 +92,32 @@ def start_login(user: User, next_url: str | None):
     return redirect(next_url or landing_url(user))
 
 
+#: A form sent with an expired CSRF token: nothing happened, the address typed is kept.
+SEND_AGAIN = _l("This page was open too long. Check your entry and send it again.")
+
+
+def _expired(form: FlaskForm) -> bool:
+    """Whether ``form`` was refused for its CSRF token (the page was open too long).
+
+    The views below are exempt from the global check so that this answers with the
+    form again instead of a bare 400; the form checks its token itself.
+    """
+    return bool(form.meta.csrf and form.csrf_token.errors)
+
+
+def _token_ok() -> bool:
+    """A bare button's CSRF token is valid (or CSRF protection is off)."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@csrf.exempt
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
@@ -122,6 +151,9 @@ def login():
             db.session.commit()
         current_app.logger.info("failed login for %s from %s", email, request.remote_addr)
         flash(_("The e-mail or password is wrong, or the account is not active."), "error")
+    elif form.is_submitted() and _expired(form):
+        flash(str(SEND_AGAIN), "error")
+        return render_template("auth/login.html", form=form, next=next_url), 422
     return render_template("auth/login.html", form=form, next=next_url)
 
 
@@ -139,6 +171,7 @@ PENDING_LIFETIME = 300
 
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])
+@csrf.exempt
 @limiter.limit("5 per minute;20 per hour", key_func=_second_factor_key, methods=["POST"])
 def second_factor():
     """The second step of a login with two-factor authentication."""
@@ -155,6 +188,8 @@ def second_factor():
             return start_login(user, safe_next(session.get("pending_next")))
         db.session.commit()  # the audited failure
         form.code.errors = [_("This code is not right.")]
+    elif form.is_submitted() and _expired(form):
+        flash(str(SEND_AGAIN), "error")
     status = 422 if form.is_submitted() else 200
     return render_template("auth/second_factor.html", form=form), status
 
@@ -165,9 +200,13 @@ def _org_of(user: User) -> int | None:
 
 
 @bp.post("/logout")
+@csrf.exempt
 @login_required
 def logout():
     """End this session for good (its row is revoked); the user's other sessions go on."""
+    if not _token_ok():
+        flash(_("The form expired. Please send it again."), "error")
+        return redirect(landing_url(current_user))
     accounts.end_session(current_user.get_id())
     db.session.commit()
     logout_user()
@@ -183,6 +222,7 @@ class ForgotPasswordForm(FlaskForm):
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@csrf.exempt
 @limiter.limit("5 per minute;20 per hour", methods=["POST"])
 @limiter.limit("3 per hour", key_func=_reset_key, methods=["POST"])
 def forgot_password():
@@ -199,14 +239,21 @@ def forgot_password():
             "info",
         )
         return redirect(url_for("auth.login"))
+    if form.is_submitted() and _expired(form):
+        flash(str(SEND_AGAIN), "error")
+        return render_template("auth/forgot_password.html", form=form), 422
     return render_template("auth/forgot_password.html", form=form)
 
 
 @bp.post("/language")
+@csrf.exempt
 def set_language():
     """Switch the interface language; saved on the user when logged in."""
     from models.users import LANGUAGES, Locale
 
+    if not _token_ok():
+        flash(_("The form expired. Please send it again."), "error")
+        return redirect(safe_next(request.form.get("next")) or url_for("auth.login"))
     code = request.form.get("locale", "")
     if code in LANGUAGES:
         session["locale"] = code

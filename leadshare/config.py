@@ -80,6 +80,9 @@ class Config:
     OUTBOX_RETRY_HOURS = 24
     #: How long a delivery pass holds a message it is sending (a crashed pass lets go then).
     OUTBOX_LEASE_SECONDS = 600
+    #: The outbox worker recomputes the report snapshot (staff home, dashboard) when it is
+    #: older than this many seconds; 0 leaves it to cron (`flask reports refresh`).
+    REPORTS_REFRESH_SECONDS = 300
     #: Proxies in front of the app that set X-Forwarded-For/-Proto/-Host (werkzeug ProxyFix);
     #: 0 trusts no header, so the login throttle keys on the connecting address.
     TRUSTED_PROXIES = 0

@@ -20,6 +20,14 @@ from models import limits
 UNREADABLE_VERSION = 0
 
 
+def read_version(raw: object) -> int:
+    """A posted version as a number; absent or unreadable reads as :data:`UNREADABLE_VERSION`."""
+    text = str(raw or "").strip()
+    if text.isascii() and text.isdigit() and len(text) < 12:
+        return int(text)
+    return UNREADABLE_VERSION
+
+
 class VersionedForm(FlaskForm):
     """A form that carries the version of the record it was loaded with."""
 
@@ -36,10 +44,7 @@ class VersionedForm(FlaskForm):
     @property
     def expected_version(self) -> int:
         """The version the form was loaded with; unreadable or absent reads as stale."""
-        raw = str(self.version.data or "").strip()
-        if raw.isascii() and raw.isdigit() and len(raw) < 12:
-            return int(raw)
-        return UNREADABLE_VERSION
+        return read_version(self.version.data)
 
 
 class AmountRequired:
@@ -73,3 +78,33 @@ class AmountField(StringField):
         if self.process_errors or (self.data is None and getattr(self, "raw_text", "")):
             return getattr(self, "raw_text", "")
         return f"{self.data:,}" if isinstance(self.data, int) else ""
+
+
+# Refusals shown where the user typed ------------------------------------------------------
+#: What a form whose CSRF token expired (or is missing) says: nothing was done, send again.
+SEND_AGAIN = _l("This page was open too long. Check your entry and send it again.")
+
+
+def token_expired(form: FlaskForm) -> bool:
+    """Whether ``form`` failed only on, or among others on, its CSRF token."""
+    csrf_field = getattr(form, "csrf_token", None)
+    return bool(form.meta.csrf and csrf_field is not None and csrf_field.errors)
+
+
+def show_rule_error(
+    form, err, fields: dict[str, str] | None = None, *, fallback: str | None = None
+) -> bool:
+    """Put a refused rule's message next to the field it names; ``False`` if none fits.
+
+    ``fields`` maps the rule's input names to this form's field names where they
+    differ (``occurred_at`` → ``day``); ``fallback`` is the field for a refusal
+    that names none. The caller shows a message it could not place under the
+    form or as a page message.
+    """
+    name = getattr(err, "field", None)
+    name = (fields or {}).get(name, name) if name else fallback
+    field = getattr(form, name, None) if name else None
+    if field is None or not hasattr(field, "errors") or name in ("csrf_token", "version"):
+        return False
+    field.errors = [*field.errors, str(err)]
+    return True

@@ -8,6 +8,7 @@ skips, says so and returns ``None`` — the run in progress does the work.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import current_app
 
@@ -49,3 +50,27 @@ def run_digest() -> int | None:
             db.session.rollback()
             raise
         return queued
+
+
+def run_reports_refresh(max_age: timedelta | None = None):
+    """Recompute and commit the report snapshot; ``None`` when another refresh holds the
+    lock, or when the snapshot is younger than ``max_age``."""
+    from admin.reports import SNAPSHOT, refresh_reports
+    from models.base import utcnow
+    from models.snapshots import load_snapshot
+
+    with run_alone("reports-refresh") as got:
+        if not got:
+            log.info("reports refresh skipped: another refresh is running")
+            return None
+        stored = load_snapshot(db.session, SNAPSHOT) if max_age is not None else None
+        if stored is not None and utcnow() - stored.computed_at < max_age:
+            db.session.rollback()
+            return None
+        try:
+            snapshot = refresh_reports()
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        return snapshot

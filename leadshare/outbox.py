@@ -21,10 +21,7 @@ ones in batches (docs/operations.md has the guarantees and the fault table):
   server outside production, or when ``OUTBOX_BACKEND=file`` says so; production
   without a mail server refuses to deliver (:class:`MailNotConfigured`).
 
-Each kind has a template ``templates/mail/<kind>.html`` with a ``subject`` and a
-``body`` block; the HTML mail is the full template, the text part is the same
-message (greeting, body, footer) converted to plain text, so both always say the
-same thing. Dates are shown in the recipient's time zone.
+Rendering and the MIME message are :mod:`leadshare.mail`.
 """
 
 from __future__ import annotations
@@ -37,220 +34,24 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
-from html import unescape as html_unescape
-from html.parser import HTMLParser
+from email.mime.multipart import MIMEMultipart
+from email.utils import make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from babel.dates import format_date as babel_format_date
-from babel.dates import format_datetime as babel_format_datetime
 from flask import current_app
-from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from leadshare.extensions import db
 from leadshare.locks import run_alone
-from models.base import business_zone, utcnow
-from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS, label
-from models.leads import STAGE_LABELS, Stage
-from models.offers import DECLINE_REASON_LABELS, DeclineReason
+from leadshare.mail import render_message, to_email_message
+from models.base import utcnow
 from models.outbox import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
-#: Every kind the outbox knows how to render (one template each).
-KINDS = (
-    "offer_new",
-    "offer_reminder",
-    "details_requested",
-    "details_waiting",
-    "details_granted",
-    "details_refused",
-    "offer_accepted",
-    "lead_assigned",
-    "offer_withdrawn",
-    "offer_declined",
-    "offer_expired",
-    "partner_suspended",
-    "stage_changed",
-    "comment_new",
-    "stale_nudge",
-    "overdue_outcome",
-    "registration_submitted",
-    "registration_decided",
-    "registration_expiring",
-    "registration_expired",
-    "registration_returned",
-    "registration_extension_requested",
-    "registration_extension_decided",
-    "invitation",
-    "password_reset",
-    "digest",
-    "card_saved",
-    "file_shared",
-)
-TIMING_LABELS = {
-    "1m": _l("Within a month"),
-    "3m": _l("Within 3 months"),
-    "6m": _l("Within 6 months"),
-    "later": _l("Later"),
-    "unknown": _l("Unknown"),
-}
-#: Marks the part of a rendered HTML mail that becomes the plain-text part.
-TEXT_START, TEXT_END = "<!--text-->", "<!--/text-->"
 MAX_BACKOFF = timedelta(hours=1)
-
-
-@dataclass
-class RenderedMail:
-    """A message ready to send: subject, plain text and HTML."""
-
-    subject: str
-    text: str
-    html: str
-
-
-class _TextFromHtml(HTMLParser):
-    """Plain text from the simple HTML of our mail bodies: paragraphs, lists, links."""
-
-    BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "ul", "ol", "table", "tr", "dl"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._href: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        """Open a block on a new line; remember a link's target."""
-        if tag in self.BLOCKS:
-            self.parts.append("\n\n")
-        elif tag == "li":
-            self.parts.append("\n- ")
-        elif tag in ("br", "dt"):
-            self.parts.append("\n")
-        elif tag == "dd":
-            self.parts.append(": ")
-        elif tag == "a":
-            self._href = dict(attrs).get("href")
-
-    def handle_endtag(self, tag: str) -> None:
-        """Print a link's target after its text."""
-        if tag == "a" and self._href:
-            self.parts.append(f"\n{self._href}")
-            self._href = None
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        """Keep text, collapsing the template's indentation."""
-        self.parts.append(" ".join(data.split()) if data.strip() else "")
-
-    def text(self) -> str:
-        """The collected text with at most one blank line in a row."""
-        lines = [line.strip() for line in "".join(self.parts).splitlines()]
-        out: list[str] = []
-        for line in lines:
-            if line or (out and out[-1]):
-                out.append(line)
-        return "\n".join(out).strip() + "\n"
-
-
-def html_to_text(html: str) -> str:
-    """Convert a mail body's HTML to plain text."""
-    parser = _TextFromHtml()
-    parser.feed(html)
-    parser.close()
-    return parser.text()
-
-
-def _formatters(locale: str, zone: str) -> dict[str, Callable[..., str]]:
-    """Date and label helpers for one recipient's language and time zone."""
-    tz = ZoneInfo(zone)
-
-    def fmt_datetime(value: str | datetime | None) -> str:
-        if not value:
-            return ""
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        return babel_format_datetime(value, "medium", tzinfo=tz, locale=locale)
-
-    def fmt_date(value: Any) -> str:
-        if not value:
-            return ""
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value).date()
-        return babel_format_date(value, "medium", locale=locale)
-
-    return {
-        "fmt_datetime": fmt_datetime,
-        "fmt_date": fmt_date,
-        "region_label": lambda code: label(REGIONS, code),
-        "product_label": lambda code: label(PRODUCT_LINES, code),
-        "industry_label": lambda code: label(INDUSTRIES, code),
-        "size_label": lambda code: label(SIZE_BANDS, code),
-        "timing_label": lambda code: label(TIMING_LABELS, code),
-        "stage_label": lambda code: _enum_label(STAGE_LABELS, Stage, code),
-        "decline_label": lambda code: _enum_label(DECLINE_REASON_LABELS, DeclineReason, code),
-    }
-
-
-def _enum_label(labels: dict, enum_cls: type, code: str | None) -> str:
-    """The translated label of an enum value stored in a payload."""
-    try:
-        return str(labels[enum_cls(code)])
-    except (ValueError, KeyError):
-        return code or ""
-
-
-def _links(payload: dict[str, Any], *, staff: bool) -> dict[str, str]:
-    """Absolute links into the portal (partners) or the back office (staff)."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    links = {"home": base + "/", "admin": base + "/admin/"}
-    if payload.get("lead_ref"):
-        # Staff open the lead's page in the back office, partners in the portal.
-        folder = "/admin/desk/" if staff else "/leads/"
-        links["lead"] = f"{base}{folder}{payload['lead_ref']}"
-    if payload.get("password_token"):
-        # A single-use random token (models/accounts.py); older messages carried the url.
-        links["password"] = f"{base}/password/{payload['password_token']}"
-    elif payload.get("url"):
-        links["password"] = payload["url"]
-    if payload.get("registration_ref"):
-        ref = payload["registration_ref"]
-        links["registration"] = (
-            f"{base}/admin/registrations/?search={ref}" if staff else f"{base}/registrations/{ref}"
-        )
-    links["action"] = links.get("lead", links["admin"] if staff else links["home"])
-    return links
-
-
-def render_message(message: OutboxMessage) -> RenderedMail:
-    """Render ``message`` in its recipient's language and time zone."""
-    if message.kind not in KINDS:
-        raise ValueError(f"unknown outbox message kind {message.kind!r}")
-    recipient = message.recipient
-    zone = (recipient.zone if recipient else business_zone()).key
-    locale = message.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
-    with force_locale(locale):
-        context: dict[str, Any] = {
-            "p": message.payload or {},
-            "recipient_name": recipient.name if recipient else "",
-            "links": _links(message.payload or {}, staff=bool(recipient and recipient.is_staff)),
-            "lang": locale,
-            **_formatters(locale, zone),
-        }
-        current_app.update_template_context(context)
-        template = current_app.jinja_env.get_template(f"mail/{message.kind}.html")
-        subject = "".join(template.blocks["subject"](template.new_context(context)))
-        html = template.render(context)
-    text_html = html.split(TEXT_START, 1)[-1].split(TEXT_END, 1)[0]
-    return RenderedMail(
-        subject=" ".join(html_unescape(subject).split()), text=html_to_text(text_html), html=html
-    )
 
 
 class MailNotConfigured(RuntimeError):
@@ -320,6 +121,7 @@ def _lease_batch(now: datetime, size: int, lease: timedelta) -> list[OutboxMessa
         )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(size)
+        .options(selectinload(OutboxMessage.recipient))
     )
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=OutboxMessage)
@@ -333,21 +135,7 @@ def _lease_batch(now: datetime, size: int, lease: timedelta) -> list[OutboxMessa
     return messages
 
 
-def to_email_message(message: OutboxMessage, rendered: RenderedMail) -> EmailMessage:
-    """The MIME message for one outbox row (headers encoded by the standard library)."""
-    mime = EmailMessage()
-    mime["Subject"] = rendered.subject
-    mime["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    mime["To"] = message.to_email
-    mime["Date"] = format_datetime(utcnow())
-    mime["Message-ID"] = message.message_id or make_msgid()
-    mime["X-LeadShare-Message"] = str(message.id)
-    mime.set_content(rendered.text)
-    mime.add_alternative(rendered.html, subtype="html")
-    return mime
-
-
-def _write_eml(message: OutboxMessage, mime: EmailMessage) -> Path:
+def _write_eml(message: OutboxMessage, mime: MIMEMultipart) -> Path:
     """Write the message as an .eml file under instance/mail/ (the file backend)."""
     folder = Path(current_app.instance_path) / "mail"
     folder.mkdir(parents=True, exist_ok=True)
@@ -377,7 +165,7 @@ class SmtpSender:
             smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
         return smtp
 
-    def send(self, mime: EmailMessage) -> None:
+    def send(self, mime: MIMEMultipart) -> None:
         """Send one message; raise :class:`PermanentFailure` or :class:`TemporaryFailure`."""
         try:
             if self.smtp is None:
@@ -481,7 +269,28 @@ def _deliver(
     worker: str,
     stop: Callable[[], bool] | None,
 ) -> DeliveryReport:
-    """The delivery pass proper (the caller holds the lock where one is needed)."""
+    """The delivery pass proper (the caller holds the lock where one is needed).
+
+    The lease and each result are committed at once; the leased batch stays loaded
+    (nobody else may change it) instead of being read back after every commit.
+    """
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        return _deliver_batches(backend, now, limit, batch_size, worker, stop)
+    finally:
+        session.expire_on_commit = expire_on_commit
+
+
+def _deliver_batches(
+    backend: str,
+    now: datetime | None,
+    limit: int,
+    batch_size: int,
+    worker: str,
+    stop: Callable[[], bool] | None,
+) -> DeliveryReport:
+    """Lease and send batches until ``limit`` messages were tried or none is due."""
     report = DeliveryReport()
     lease = timedelta(seconds=float(current_app.config.get("OUTBOX_LEASE_SECONDS", 600)))
     while report.sent + report.retried + report.failed < limit:
@@ -631,12 +440,30 @@ class Worker:
         """Whether :meth:`stop` was called (or the caller's ``stop`` says so)."""
         return self._stopping.is_set() or bool(self._asked and self._asked())
 
+    def _refresh_reports(self) -> None:
+        """Recompute the report snapshot when it is older than ``REPORTS_REFRESH_SECONDS``.
+
+        The staff home and the dashboard read it; several workers share the work
+        (the first one to find it old refreshes it, under a lock). 0 turns it off.
+        """
+        from leadshare.jobs import run_reports_refresh
+
+        every = float(current_app.config.get("REPORTS_REFRESH_SECONDS", 300))
+        if every <= 0:
+            return
+        try:
+            run_reports_refresh(max_age=timedelta(seconds=every))
+        except Exception:
+            db.session.rollback()
+            log.exception("reports refresh failed; retrying next round")
+
     def run(self, *, once: bool = False) -> None:
         """Loop until stopped (or one round with ``once``)."""
         from leadshare.jobs import run_sweep
 
         last_sweep: float | None = None
         while not self.stopping:
+            self._refresh_reports()
             if last_sweep is None or time.monotonic() - last_sweep >= self.sweep_every:
                 try:
                     swept = run_sweep()

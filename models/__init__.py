@@ -10,6 +10,7 @@ from models.base import Base, utcnow
 from models.cards import BusinessCard, CardStatus
 from models.counters import CounterValue
 from models.files import FileKind, LeadFile
+from models.invitations import Invitation
 from models.leads import (
     Activity,
     Channel,
@@ -65,6 +66,7 @@ __all__ = [
     "Engagement",
     "FileKind",
     "InstalledProduct",
+    "Invitation",
     "Lead",
     "LeadFile",
     "LeadSource",

@@ -226,7 +226,7 @@ def log_out_everywhere(user: User, *, now: datetime | None = None) -> None:
 # --------------------------------------------------------------------------- passwords
 
 
-def _check_new_password(password: str | None) -> str:
+def check_new_password(password: str | None) -> str:
     """A new password of a sensible length."""
     if not password or len(password) < MIN_PASSWORD:
         raise MissingData(_l("Use at least %(n)s characters.", n=MIN_PASSWORD), field="password")
@@ -239,7 +239,7 @@ def change_password(user: User, *, current: str, new: str, now: datetime | None 
     """Change the password knowing the current one; every session ends (the door opens one)."""
     if not user.check_password(current or ""):
         raise MissingData(_l("The current password is wrong."), field="current")
-    _check_new_password(new)
+    check_new_password(new)
     now = now or utcnow()
     user.set_password(new)
     _revoke_all(user, now)
@@ -307,7 +307,7 @@ def set_password_from_link(token: str, password: str, *, now: datetime | None = 
     user = user_for_link(token, now=now)
     if user is None:
         raise InvalidTransition(_l("This link is no longer valid."))
-    _check_new_password(password)
+    check_new_password(password)
     db.session.execute(
         sa.update(PasswordLink).where(PasswordLink.token_hash == _digest(token)).values(used_at=now)
     )

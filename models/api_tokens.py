@@ -102,13 +102,13 @@ def create_api_token(
     if not _may_manage(actor, owner):
         raise NotAllowed()
     if not owner.is_active:
-        raise InvalidTransition(_l("Tokens can only be issued to an active user."))
+        raise InvalidTransition(_l("Tokens can only be issued to an active user."), field="user")
     name = (name or "").strip()
     if not name:
-        raise MissingData(_l("Give the token a name."))
+        raise MissingData(_l("Give the token a name."), field="name")
     now = now or utcnow()
     if expires_at is not None and expires_at <= now:
-        raise MissingData(_l("The expiry date must be in the future."))
+        raise MissingData(_l("The expiry date must be in the future."), field="expires_at")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user=owner,

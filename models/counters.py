@@ -489,6 +489,19 @@ def _after_flush(session: Session, flush_context) -> None:
         apply_deltas(conn, delta)
 
 
+def _bulk_moves_counters(model: type, statement: sa.Update) -> bool:
+    """Whether an ORM bulk ``UPDATE`` sets a column the counters depend on.
+
+    A flag the counters ignore (an offer's ``reminded_at``, say) needs no recount;
+    when the set columns cannot be told, assume they can.
+    """
+    names = {getattr(column, "key", column) for column in (statement._values or {})}
+    if not names:
+        return True
+    watched = {Offer: _OFFER_FIELDS, Lead: _LEAD_FIELDS}.get(model)
+    return watched is None or bool(names & set(watched))
+
+
 def _orm_bulk(state) -> object | None:
     """ORM bulk UPDATE/DELETE of offers, leads, posts or read markers: recount around it."""
     if not (state.is_update or state.is_delete):
@@ -496,6 +509,8 @@ def _orm_bulk(state) -> object | None:
     mapper = state.bind_mapper
     model = mapper.class_ if mapper is not None else None
     if model not in (Offer, Lead, Comment, BoardRead):
+        return None
+    if state.is_update and not _bulk_moves_counters(model, state.statement):
         return None
     session = state.session
     conn = session.connection()

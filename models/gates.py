@@ -1,4 +1,4 @@
-"""The three visibility gates (docs/design.md).
+"""The three visibility gates.
 
 1. Tenant gate — :func:`reachable_offers` / :func:`reachable_leads`: every
    partner-facing read starts from these selects.

@@ -20,6 +20,7 @@ from models.leads import ConversationNote, Lead, Timing
 from models.offers import OPEN_STATES, EndCause, Offer
 from models.prospects import COMPANY_FIELDS, CONTACT_FIELDS, PROSPECT_REQUIRED, Prospect
 from models.users import User
+from models.workflow.guards import check_version
 
 #: What staff may edit on a lead after posting it, with each text's maximum length.
 LEAD_TEXTS = {"teaser": limits.TEASER_MAX, "need": limits.NEED_MAX}
@@ -63,9 +64,16 @@ def _clean_text(value: str | None, limit: int, field: str) -> str | None:
     return limits.check_text(text, limit, field=field)
 
 
-def edit_lead(actor: User, lead: Lead, **values: Any) -> Lead:
-    """Change a lead's description (teaser, need, timing, value, expected close); audited."""
+def edit_lead(
+    actor: User, lead: Lead, *, expected_version: int | None = None, **values: Any
+) -> Lead:
+    """Change a lead's description (teaser, need, timing, value, expected close); audited.
+
+    ``expected_version`` is the version the form was loaded with: a form loaded before
+    someone else's change is refused (:class:`~models.errors.StaleRecord`).
+    """
     _require_staff(actor)
+    check_version(lead, expected_version)
     unknown = set(values) - set(LEAD_FIELDS)
     if unknown:
         raise NotAllowed()

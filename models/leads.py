@@ -121,6 +121,10 @@ def new_reference() -> str:
     return secrets.token_urlsafe(12)
 
 
+#: SQL for "not closed" in the partial indexes (the values of :data:`CLOSED_STAGES`).
+_OPEN = "stage NOT IN ({})".format(", ".join(f"'{s.value}'" for s in CLOSED_STAGES))
+
+
 class Lead(Base):
     """One sales opportunity at a prospect."""
 
@@ -225,8 +229,18 @@ class Lead(Base):
         sa.Index(
             "ix_leads_overdue_due",
             "expected_close_on",
-            sqlite_where=sa.text("overdue_since IS NULL AND archived = 0"),
-            postgresql_where=sa.text("overdue_since IS NULL AND archived = false"),
+            sqlite_where=sa.text(f"overdue_since IS NULL AND archived = 0 AND {_OPEN}"),
+            postgresql_where=sa.text(f"overdue_since IS NULL AND archived = false AND {_OPEN}"),
+        ),
+        # The sweep's leads whose overdue flag is to clear: one small index per reason.
+        *(
+            sa.Index(
+                f"ix_leads_overdue_{column}",
+                column,
+                sqlite_where=sa.text("overdue_since IS NOT NULL"),
+                postgresql_where=sa.text("overdue_since IS NOT NULL"),
+            )
+            for column in ("expected_close_on", "stage", "archived")
         ),
     )
 

@@ -96,6 +96,10 @@ END_CAUSE_LABELS = {
 }
 
 
+#: SQL for "the partner's clock runs" in the partial indexes (offered, details granted).
+_PARTNER_CLOCK = "state IN ('offered', 'details_granted')"
+
+
 class Offer(Base):
     """A lead offered to one partner organisation."""
 
@@ -117,6 +121,8 @@ class Offer(Base):
     override_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     details_requested_at: Mapped[datetime | None]
+    #: When the lead's owner was last reminded of this offer's details request (SLA sweep).
+    details_reminded_at: Mapped[datetime | None]
     details_granted_at: Mapped[datetime | None]
     details_granted_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
@@ -152,7 +158,7 @@ class Offer(Base):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        # docs/design.md: at most one accepted offer per lead, enforced by the database.
+        # At most one accepted offer per lead, enforced by the database.
         sa.Index(
             "uq_offers_one_accepted_per_lead",
             "lead_id",
@@ -198,6 +204,22 @@ class Offer(Base):
             "id",
             sqlite_where=sa.text("state IN ('accepted', 'declined', 'expired', 'withdrawn')"),
             postgresql_where=sa.text("state IN ('accepted', 'declined', 'expired', 'withdrawn')"),
+        ),
+        # The SLA sweep's offers still to remind (partner, then staff): index-only walks
+        # over open offers, never over the history (docs/performance.md).
+        sa.Index(
+            "ix_offers_remind_due",
+            "respond_by",
+            postgresql_include=["offered_at"],
+            sqlite_where=sa.text(f"reminded_at IS NULL AND {_PARTNER_CLOCK}"),
+            postgresql_where=sa.text(f"reminded_at IS NULL AND {_PARTNER_CLOCK}"),
+        ),
+        sa.Index(
+            "ix_offers_details_waiting",
+            "respond_by",
+            postgresql_include=["offered_at", "details_requested_at", "details_reminded_at"],
+            sqlite_where=sa.text("state = 'details_requested'"),
+            postgresql_where=sa.text("state = 'details_requested'"),
         ),
         sa.Index("ix_offers_offered_at", "offered_at"),
         sa.Index("ix_offers_accepted_at", "accepted_at"),

@@ -149,7 +149,10 @@ def registration_days(policy: PartnerPolicy | None) -> int:
 
 
 class PartnerPolicy(Base):
-    """What one partner may see and receive, set by an administrator (gate 3 in docs/design.md)."""
+    """What one partner may see and receive, set by an administrator.
+
+    Gate 3 of the three visibility gates (models/gates.py).
+    """
 
     __tablename__ = "partner_policies"
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +65,59 @@ class OutboxMessage(Base):
     __table_args__ = (sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One message to queue: what, to whom, its payload and its de-duplication key."""
+
+    kind: str
+    recipient: User
+    payload: dict[str, Any] = field(default_factory=dict)
+    dedup_key: str | None = None
+
+
+def taken_dedup_keys(session: sa.orm.Session, keys: Iterable[str]) -> set[str]:
+    """Which of ``keys`` an earlier message already carries (one query per 1,000 keys)."""
+    wanted = sorted(set(keys))
+    taken: set[str] = set()
+    for start in range(0, len(wanted), 1000):
+        chunk = wanted[start : start + 1000]
+        taken.update(
+            session.scalars(
+                sa.select(OutboxMessage.dedup_key).where(OutboxMessage.dedup_key.in_(chunk))
+            )
+        )
+    return taken
+
+
+def queue_messages(session: sa.orm.Session, notices: Iterable[Notice]) -> list[OutboxMessage]:
+    """Queue many messages at once; skip inactive recipients and duplicate keys.
+
+    The keys are checked against earlier messages in one query per 1,000 (a sweep
+    queues thousands per run) and against each other; the messages are added to
+    the session, flushed with the caller's next flush or commit.
+    """
+    notices = [n for n in notices if n.recipient.active and n.recipient.email]
+    taken = taken_dedup_keys(session, [n.dedup_key for n in notices if n.dedup_key is not None])
+    queued = []
+    for notice in notices:
+        if notice.dedup_key is not None:
+            if notice.dedup_key in taken:
+                continue
+            taken.add(notice.dedup_key)
+        queued.append(
+            OutboxMessage(
+                kind=notice.kind,
+                recipient_id=notice.recipient.id,
+                to_email=notice.recipient.email,
+                locale=notice.recipient.locale.value,
+                payload=notice.payload or {},
+                dedup_key=notice.dedup_key,
+            )
+        )
+    session.add_all(queued)
+    return queued
+
+
 def queue_message(
     session: sa.orm.Session,
     kind: str,
@@ -72,24 +127,8 @@ def queue_message(
     dedup_key: str | None = None,
 ) -> OutboxMessage | None:
     """Queue a message for ``recipient`` in their language; skip a duplicate ``dedup_key``."""
-    if not recipient.active or not recipient.email:
-        return None
-    if dedup_key is not None:
-        exists = session.scalar(
-            sa.select(OutboxMessage.id).where(OutboxMessage.dedup_key == dedup_key)
-        )
-        if exists is not None:
-            return None
-    message = OutboxMessage(
-        kind=kind,
-        recipient_id=recipient.id,
-        to_email=recipient.email,
-        locale=recipient.locale.value,
-        payload=payload or {},
-        dedup_key=dedup_key,
-    )
-    session.add(message)
-    return message
+    queued = queue_messages(session, [Notice(kind, recipient, payload or {}, dedup_key)])
+    return queued[0] if queued else None
 
 
 def retry_failed(

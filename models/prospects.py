@@ -58,7 +58,7 @@ def normalise_phone(phone: str) -> str:
 
 
 class Prospect(Base):
-    """The customer company and its contact person (the fields a lead needs, docs/design.md)."""
+    """The customer company and its contact person: the fields a lead needs."""
 
     __tablename__ = "prospects"
 

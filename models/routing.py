@@ -1,4 +1,6 @@
-"""Routing: which partners to offer a lead to, best first (docs/design.md: suggested ranked by fit).
+"""Routing: which partners to offer a lead to, best first.
+
+Staff are suggested partners ranked by fit.
 
 :func:`rank_partners` scores every active partner that does not already hold
 the lead. The score is a sum of weighted factors, each between 0 and its

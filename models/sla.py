@@ -48,10 +48,11 @@ from models.errors import RuleError
 from models.leads import CLOSED_STAGES, WORKING_STAGES, Lead, Stage
 from models.offers import OPEN_STATES, Offer, OfferState
 from models.organisations import PartnerPolicy, default_update_sla_days
-from models.outbox import queue_message
+from models.outbox import Notice, queue_messages
 from models.workflow import (
-    expire_offer,
+    expire_due_offers,
     lead_payload,
+    managers_by_partner,
     notify_expiry,
     offer_lead,
     partner_recipients,
@@ -95,21 +96,26 @@ class SweepReport:
         )
 
 
-def _flag(record: Offer | Lead, **values) -> None:
-    """Set bookkeeping flags without bumping the record's version.
+def _flag_all(records: list, **values) -> None:
+    """Set bookkeeping flags on records of one model without bumping their version.
 
     A reminder or stale flag is not an edit: a form the partner already has open
-    must still be accepted.
+    must still be accepted. One ``UPDATE`` per 1,000 rows.
     """
-    model = type(record)
-    db.session.execute(
-        sa.update(model)
-        .where(model.id == record.id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    for key, value in values.items():
-        set_committed_value(record, key, value)
+    if not records:
+        return
+    model = type(records[0])
+    ids = [r.id for r in records]
+    for start in range(0, len(ids), 1000):
+        db.session.execute(
+            sa.update(model)
+            .where(model.id.in_(ids[start : start + 1000]))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    for record in records:
+        for key, value in values.items():
+            set_committed_value(record, key, value)
 
 
 def _seconds(column: sa.ColumnElement) -> sa.ColumnElement[float]:
@@ -135,34 +141,46 @@ def _reminder_due(now: datetime) -> sa.ColumnElement[bool]:
     return _seconds(Offer.offered_at) + 3 * _seconds(Offer.respond_by) <= 4 * _seconds(_moment(now))
 
 
+def _due_offers(query: sa.Select) -> list[Offer]:
+    """The offers of ``query`` with what their notices need, loaded in a few queries."""
+    return list(
+        db.session.scalars(
+            query.options(
+                selectinload(Offer.organisation),
+                selectinload(Offer.assigned_rep),
+                selectinload(Offer.lead).selectinload(Lead.prospect),
+                selectinload(Offer.lead).selectinload(Lead.owner),
+            ).order_by(Offer.id)
+        )
+    )
+
+
 def remind_offers(now: datetime, report: SweepReport) -> None:
     """Remind partners of offers at 75 % of their response time, once per offer."""
-    offers = db.session.scalars(
-        sa.select(Offer)
-        .where(
-            Offer.state.in_(PARTNER_CLOCK_STATES),
-            Offer.reminded_at.is_(None),
-            Offer.respond_by > now,
-            _reminder_due(now),
+    offers = [
+        offer
+        for offer in _due_offers(
+            sa.select(Offer).where(
+                Offer.state.in_(PARTNER_CLOCK_STATES),
+                Offer.reminded_at.is_(None),
+                Offer.respond_by > now,
+                _reminder_due(now),
+            )
         )
-        .options(selectinload(Offer.organisation))
-    )
+        if now >= offer.offered_at + (offer.respond_by - offer.offered_at) * REMINDER_AT
+    ]
+    _flag_all(offers, reminded_at=now)
+    managers = managers_by_partner(o.organisation_id for o in offers)
+    notices = []
     for offer in offers:
-        if now < offer.offered_at + (offer.respond_by - offer.offered_at) * REMINDER_AT:
-            continue
-        _flag(offer, reminded_at=now)
         payload = lead_payload(offer.lead) | {
             "partner_name": offer.organisation.name,
             "respond_by": offer.respond_by.isoformat(),
         }
-        for person in partner_recipients(offer):
-            queue_message(
-                db.session,
-                "offer_reminder",
-                person,
-                payload,
-                dedup_key=f"offer_reminder:{offer.id}:{person.id}",
-            )
+        notices.extend(
+            Notice("offer_reminder", person, payload, f"offer_reminder:{offer.id}:{person.id}")
+            for person in partner_recipients(offer, managers)
+        )
         record_event(
             db.session,
             None,
@@ -172,6 +190,7 @@ def remind_offers(now: datetime, report: SweepReport) -> None:
             organisation_id=offer.organisation_id,
         )
         report.reminded.append(offer.id)
+    queue_messages(db.session, notices)
     db.session.flush()
 
 
@@ -179,41 +198,46 @@ def remind_staff_of_details(now: datetime, report: SweepReport) -> None:
     """Remind the lead's owner of a details request still waiting for approval, once.
 
     The partner's clock is paused meanwhile, so the reminder comes when the
-    partner would have been reminded (75 % of the response time).
+    partner would have been reminded (75 % of the response time). Only requests
+    not yet reminded are selected (``details_reminded_at`` before the request).
     """
-    offers = db.session.scalars(
-        sa.select(Offer)
-        .where(Offer.state == OfferState.DETAILS_REQUESTED, _reminder_due(now))
-        .options(selectinload(Offer.organisation), selectinload(Offer.lead))
-        .order_by(Offer.id)
+    requested_at = sa.func.coalesce(Offer.details_requested_at, Offer.offered_at)
+    offers = _due_offers(
+        sa.select(Offer).where(
+            Offer.state == OfferState.DETAILS_REQUESTED,
+            sa.or_(Offer.details_reminded_at.is_(None), Offer.details_reminded_at < requested_at),
+            _reminder_due(now),
+        )
     )
+    _flag_all(offers, details_reminded_at=now)
+    notices = {}
     for offer in offers:
         requested = offer.details_requested_at or offer.offered_at
-        queued = queue_message(
-            db.session,
-            "details_waiting",
-            offer.lead.owner,
-            lead_payload(offer.lead)
-            | {"partner_name": offer.organisation.name, "requested_at": requested.isoformat()},
-            dedup_key=f"details_waiting:{offer.id}:{requested.isoformat()}",
+        key = f"details_waiting:{offer.id}:{requested.isoformat()}"
+        notices[key] = (
+            offer,
+            Notice(
+                "details_waiting",
+                offer.lead.owner,
+                lead_payload(offer.lead)
+                | {"partner_name": offer.organisation.name, "requested_at": requested.isoformat()},
+                key,
+            ),
         )
-        if queued is not None:
-            report.staff_reminded.append(offer.id)
+    queued = queue_messages(db.session, [notice for _offer, notice in notices.values()])
+    report.staff_reminded.extend(notices[m.dedup_key][0].id for m in queued)
     db.session.flush()
 
 
 def expire_offers(now: datetime, report: SweepReport, *, auto_reoffer: bool) -> None:
     """Expire open offers past their deadline; optionally offer the lead to the next partner."""
-    offers = list(
-        db.session.scalars(
-            sa.select(Offer)
-            .where(Offer.state.in_(PARTNER_CLOCK_STATES), Offer.respond_by <= now)
-            .order_by(Offer.respond_by, Offer.id)
-        )
+    offers = _due_offers(
+        sa.select(Offer).where(Offer.state.in_(PARTNER_CLOCK_STATES), Offer.respond_by <= now)
     )
+    offers.sort(key=lambda o: (o.respond_by, o.id))
+    expire_due_offers(offers, now=now)
     by_lead: dict[int, list[Offer]] = {}
     for offer in offers:
-        expire_offer(offer, now=now, notify=False)
         report.expired.append(offer.id)
         by_lead.setdefault(offer.lead_id, []).append(offer)
     for expired in by_lead.values():
@@ -277,22 +301,28 @@ def flag_stale(now: datetime, report: SweepReport) -> None:
             sa.or_(Lead.last_activity_at.is_not(None), Offer.accepted_at.is_not(None)),
             _stale_due(now),
         )
+        .options(selectinload(Lead.prospect), selectinload(Offer.assigned_rep))
         .order_by(Lead.id)
     )
+    rows = list(rows)
+    # Stale is a lead flag: each lead's counters are recounted once, with one UPDATE.
+    _flag_all([lead for _offer, lead, _days in rows], stale_since=now)
+    managers = managers_by_partner(offer.organisation_id for offer, _lead, _days in rows)
+    notices = []
     for offer, lead, policy_days in rows:
         days = policy_days if policy_days is not None else default_update_sla_days()
         last = lead.last_activity_at or offer.accepted_at
-        _flag(lead, stale_since=now)
         payload = lead_payload(lead) | {"days": days, "last_activity_at": last.isoformat()}
-        for person in partner_recipients(offer):
-            queue_message(
-                db.session,
+        notices.extend(
+            # One nudge per stale period: the period is named by its last activity.
+            Notice(
                 "stale_nudge",
                 person,
                 payload,
-                # One nudge per stale period: the period is named by its last activity.
-                dedup_key=f"stale_nudge:{lead.id}:{last.isoformat()}:{person.id}",
+                f"stale_nudge:{lead.id}:{last.isoformat()}:{person.id}",
             )
+            for person in partner_recipients(offer, managers)
+        )
         record_event(
             db.session,
             None,
@@ -302,6 +332,7 @@ def flag_stale(now: datetime, report: SweepReport) -> None:
             organisation_id=offer.organisation_id,
         )
         report.stale.append(lead.ref)
+    queue_messages(db.session, notices)
     db.session.flush()
 
 
@@ -313,28 +344,29 @@ def business_today(now: datetime) -> date:
 def clear_overdue(now: datetime, report: SweepReport) -> None:
     """Clear the overdue flag of leads whose date moved to today or later, or that closed."""
     today = business_today(now)
-    leads = db.session.scalars(
-        sa.select(Lead)
-        .where(
-            Lead.overdue_since.is_not(None),
-            sa.or_(
-                Lead.expected_close_on.is_(None),
-                Lead.expected_close_on >= today,
-                Lead.stage.in_(CLOSED_STAGES),
-                Lead.archived.is_(True),
-            ),
-        )
-        .order_by(Lead.id)
+    flagged = Lead.overdue_since.is_not(None)
+    # One query per reason, each a walk of a small partial index (ix_leads_overdue_*):
+    # PostgreSQL cannot use them for the four reasons joined by OR.
+    reasons = (
+        sa.or_(Lead.expected_close_on.is_(None), Lead.expected_close_on >= today),
+        Lead.stage.in_(CLOSED_STAGES),
+        Lead.archived.is_(True),
     )
+    ids = set()
+    for reason in reasons:
+        ids.update(db.session.scalars(sa.select(Lead.id).where(flagged, reason)))
+    leads = list(
+        db.session.scalars(sa.select(Lead).where(Lead.id.in_(sorted(ids))).order_by(Lead.id))
+    )
+    since = {lead.id: lead.overdue_since for lead in leads}
+    _flag_all(leads, overdue_since=None)
     for lead in leads:
-        flagged = lead.overdue_since
-        _flag(lead, overdue_since=None)
         record_event(
             db.session,
             None,
             "lead.overdue_cleared",
             lead,
-            before={"overdue_since": flagged},
+            before={"overdue_since": since[lead.id]},
             after={"expected_close_on": lead.expected_close_on, "stage": lead.stage},
         )
         report.overdue_cleared.append(lead.ref)
@@ -344,23 +376,33 @@ def clear_overdue(now: datetime, report: SweepReport) -> None:
 def flag_overdue(now: datetime, report: SweepReport) -> None:
     """Flag leads past their expected close date without an outcome; tell the owner once."""
     today = business_today(now)
-    leads = db.session.scalars(
-        sa.select(Lead).where(
-            Lead.expected_close_on < today,
-            Lead.stage.not_in(CLOSED_STAGES),
-            Lead.overdue_since.is_(None),
-            Lead.archived.is_(False),
+    leads = list(
+        db.session.scalars(
+            sa.select(Lead)
+            .where(
+                Lead.expected_close_on < today,
+                Lead.stage.not_in(CLOSED_STAGES),
+                Lead.overdue_since.is_(None),
+                Lead.archived.is_(False),
+            )
+            .options(
+                selectinload(Lead.prospect), selectinload(Lead.owner), selectinload(Lead.offers)
+            )
         )
     )
+    # Sorted here: ORDER BY id would make PostgreSQL walk the primary key over every lead.
+    leads.sort(key=lambda lead: lead.id)
+    _flag_all(leads, overdue_since=now)
+    notices = []
     for lead in leads:
-        _flag(lead, overdue_since=now)
         accepted = lead.accepted_offer
-        queue_message(
-            db.session,
-            "overdue_outcome",
-            lead.owner,
-            lead_payload(lead) | {"expected_close_on": lead.expected_close_on.isoformat()},
-            dedup_key=f"overdue_outcome:{lead.id}:{lead.expected_close_on.isoformat()}",
+        notices.append(
+            Notice(
+                "overdue_outcome",
+                lead.owner,
+                lead_payload(lead) | {"expected_close_on": lead.expected_close_on.isoformat()},
+                f"overdue_outcome:{lead.id}:{lead.expected_close_on.isoformat()}",
+            )
         )
         record_event(
             db.session,
@@ -371,6 +413,7 @@ def flag_overdue(now: datetime, report: SweepReport) -> None:
             organisation_id=accepted.organisation_id if accepted else None,
         )
         report.overdue.append(lead.ref)
+    queue_messages(db.session, notices)
     db.session.flush()
 
 

@@ -21,7 +21,7 @@ _hasher = PasswordHasher()
 
 
 class Role(enum.Enum):
-    """The roles (docs/design.md, People)."""
+    """The roles."""
 
     ADMIN = "admin"
     SALES = "sales"
@@ -161,6 +161,8 @@ class User(UserMixin, Base):
     def check_password(self, password: str) -> bool:
         """Verify a password; upgrade the hash when the parameters changed."""
         if not self.password_hash:
+            # An invited account without a password costs the same time as a wrong one.
+            verify_dummy_password(password)
             return False
         try:
             _hasher.verify(self.password_hash, password)

@@ -185,7 +185,7 @@ def check_url(url: str, *, allow_http: bool = False) -> str:
     """A webhook URL: HTTPS (HTTP only where the deployment allows it), a host, no credentials."""
     url = (url or "").strip()
     if not url:
-        raise MissingData(_l("Enter the URL of your endpoint."))
+        raise MissingData(_l("Enter the URL of your endpoint."), field="url")
     parts = urlsplit(url)
     schemes = ("https", "http") if allow_http else ("https",)
     if (
@@ -195,7 +195,7 @@ def check_url(url: str, *, allow_http: bool = False) -> str:
         or parts.username
         or parts.password
     ):
-        raise MissingData(_l("The URL must start with https:// and name a host."))
+        raise MissingData(_l("The URL must start with https:// and name a host."), field="url")
     return url
 
 
@@ -203,7 +203,7 @@ def _check_events(events: list[str]) -> list[str]:
     """A non-empty list of known events, in a stable order."""
     chosen = [event for event in EVENTS if event in set(events or [])]
     if not chosen or len(chosen) != len(set(events)):
-        raise MissingData(_l("Choose at least one event."))
+        raise MissingData(_l("Choose at least one event."), field="events")
     return chosen
 
 

@@ -176,12 +176,27 @@ def test_unknown_page_is_a_friendly_404_in_both_languages(client):
 
 
 @pytest.mark.csrf
-def test_login_without_csrf_token_is_refused(world, client):
+def test_login_without_csrf_token_is_refused_and_asks_to_send_again(world, client):
     response = client.post(
-        "/login", data={"email": "manager@alpha.example", "password": "demo-password"}
+        "/login",
+        data={"email": "manager@alpha.example", "password": "demo-password"},
+        headers={"Accept-Language": "en"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422  # the form again, not a bare 400
+    html = response.get_data(as_text=True)
+    assert "send it again" in html and 'value="manager@alpha.example"' in html
     assert client.get("/leads").status_code == 302
+
+
+@pytest.mark.csrf
+def test_an_expired_token_on_a_header_button_does_nothing_and_says_so(world, client, auth):
+    auth.login("manager@alpha.example")
+    for path, data in (("/language", {"locale": "en", "next": "/leads"}), ("/logout", {})):
+        response = client.post(path, data=data | {"csrf_token": "expired"}, follow_redirects=True)
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        assert "フォームの有効期限が切れました。" in html or "The form expired." in html, path
+    assert client.get("/leads").status_code == 200  # still logged in
 
 
 @pytest.mark.csrf

@@ -20,7 +20,7 @@ from models.users import User
 
 
 def register_views(admin: Admin) -> None:
-    """Add every staff view to ``admin``."""
+    """Add every staff view to ``admin``, in the order of the menu."""
     from admin.api_tokens import ApiTokenView
     from admin.cards import CardIntakeView
     from admin.files import LeadFilesView, staff_file_form
@@ -33,122 +33,50 @@ def register_views(admin: Admin) -> None:
     work = _l("Leads")
     partners = _l("Partners")
     records = _l("Records")
-    admin.add_view(
-        LeadDeskView(
-            name=_l("Post a lead"), endpoint="staff_desk", url="/admin/desk", category=work
-        )
-    )
-    admin.add_view(
-        PipelineView(
-            name=_l("Pipeline"), endpoint="staff_pipeline", url="/admin/pipeline", category=work
-        )
-    )
-    admin.add_view(
-        LeadView(
-            Lead, name=_l("All leads"), endpoint="staff_leads", url="/admin/leads", category=work
-        )
-    )
-    admin.add_view(
-        ProspectView(
-            Prospect,
-            name=_l("Prospects"),
-            endpoint="staff_prospects",
-            url="/admin/prospects",
-            category=work,
-        )
-    )
-    admin.add_view(
-        NoteView(
-            ConversationNote,
-            name=_l("Conversation notes"),
-            endpoint="staff_notes",
-            url="/admin/notes",
-            category=work,
-        )
-    )
-    admin.add_view(
-        OfferView(
-            Offer, name=_l("Offers"), endpoint="staff_offers", url="/admin/offers", category=work
-        )
-    )
-    admin.add_view(
-        CommentView(
-            Comment,
-            name=_l("Board posts"),
-            endpoint="staff_comments",
-            url="/admin/comments",
-            category=work,
-        )
-    )
-    admin.add_view(
-        RegistrationView(
+    # (view, model or None for a page of its own, menu entry, endpoint, URL, menu section)
+    menu = [
+        (LeadDeskView, None, _l("Post a lead"), "staff_desk", "/admin/desk", work),
+        (PipelineView, None, _l("Pipeline"), "staff_pipeline", "/admin/pipeline", work),
+        (LeadView, Lead, _l("All leads"), "staff_leads", "/admin/leads", work),
+        (ProspectView, Prospect, _l("Prospects"), "staff_prospects", "/admin/prospects", work),
+        (NoteView, ConversationNote, _l("Conversation notes"), "staff_notes", "/admin/notes", work),
+        (OfferView, Offer, _l("Offers"), "staff_offers", "/admin/offers", work),
+        (CommentView, Comment, _l("Board posts"), "staff_comments", "/admin/comments", work),
+        (
+            RegistrationView,
             DealRegistration,
-            name=_l("Deal registrations"),
-            endpoint="staff_registrations",
-            url="/admin/registrations",
-            category=work,
-        )
-    )
-    admin.add_view(
-        ImportView(
-            name=_l("Import leads (CSV)"),
-            endpoint="staff_import",
-            url="/admin/import",
-            category=work,
-        )
-    )
-    admin.add_view(
-        CardIntakeView(name=_l("Business cards"), endpoint="staff_cards", url="/admin/cards")
-    )
-    admin.add_view(LeadFilesView(endpoint="staff_files", url="/admin/lead-files"))
-    admin.app.jinja_env.globals.update(files_template_globals(), staff_file_form=staff_file_form)
-    admin.add_view(ReportsView(name=_l("Reports"), endpoint="staff_reports", url="/admin/reports"))
-    admin.add_view(
-        OrganisationView(
+            _l("Deal registrations"),
+            "staff_registrations",
+            "/admin/registrations",
+            work,
+        ),
+        (ImportView, None, _l("Import leads (CSV)"), "staff_import", "/admin/import", work),
+        (CardIntakeView, None, _l("Business cards"), "staff_cards", "/admin/cards", None),
+        # The lead files page is reached from a lead only; its menu entry is hidden.
+        (LeadFilesView, None, None, "staff_files", "/admin/lead-files", None),
+        (ReportsView, None, _l("Reports"), "staff_reports", "/admin/reports", None),
+        (
+            OrganisationView,
             Organisation,
-            name=_l("Partner organisations"),
-            endpoint="staff_partners",
-            url="/admin/partners",
-            category=partners,
-        )
-    )
-    admin.add_view(
-        PolicyView(
+            _l("Partner organisations"),
+            "staff_partners",
+            "/admin/partners",
+            partners,
+        ),
+        (
+            PolicyView,
             PartnerPolicy,
-            name=_l("Visibility policies"),
-            endpoint="staff_policies",
-            url="/admin/policies",
-            category=partners,
-        )
-    )
-    admin.add_view(
-        UserView(
-            User, name=_l("Users"), endpoint="staff_users", url="/admin/users", category=partners
-        )
-    )
-    admin.add_view(
-        ApiTokenView(
-            name=_l("API tokens"),
-            endpoint="staff_api_tokens",
-            url="/admin/api-tokens",
-            category=partners,
-        )
-    )
-    admin.add_view(
-        AuditView(
-            AuditEvent,
-            name=_l("Audit log"),
-            endpoint="staff_audit",
-            url="/admin/audit",
-            category=records,
-        )
-    )
-    admin.add_view(
-        OutboxView(
-            OutboxMessage,
-            name=_l("Outbox"),
-            endpoint="staff_outbox",
-            url="/admin/outbox",
-            category=records,
-        )
-    )
+            _l("Visibility policies"),
+            "staff_policies",
+            "/admin/policies",
+            partners,
+        ),
+        (UserView, User, _l("Users"), "staff_users", "/admin/users", partners),
+        (ApiTokenView, None, _l("API tokens"), "staff_api_tokens", "/admin/api-tokens", partners),
+        (AuditView, AuditEvent, _l("Audit log"), "staff_audit", "/admin/audit", records),
+        (OutboxView, OutboxMessage, _l("Outbox"), "staff_outbox", "/admin/outbox", records),
+    ]
+    for view, model, name, endpoint, url, category in menu:
+        models = () if model is None else (model,)
+        admin.add_view(view(*models, name=name, endpoint=endpoint, url=url, category=category))
+    admin.app.jinja_env.globals.update(files_template_globals(), staff_file_form=staff_file_form)

@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, request
+from flask import request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import format_currency
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import SelectField
+from wtforms import HiddenField, SelectField
 
 from admin.filters import catalogue_filter, enum_filter, flag_filter, record_filter
 from admin.queues import QueueFilter
-from admin.views.common import STAFF_READ, BaseStaffView, _catalogue_label, _lead_link, when
+from admin.views.common import (
+    STAFF_READ,
+    BaseStaffView,
+    _catalogue_label,
+    _lead_link,
+    partner_filter,
+    run_each,
+    when,
+)
 from leadshare.extensions import db
+from leadshare.forms import AmountField, read_version
 from models import lead_records
 from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS
-from models.errors import RuleError
 from models.labels import PROSPECT_FIELD_LABELS, enum_field_args
 from models.leads import (
     Channel,
@@ -31,7 +39,6 @@ from models.leads import (
     Timing,
 )
 from models.offers import Comment, DeclineReason, Offer, OfferState
-from models.organisations import Organisation, OrgKind
 from models.prospects import (
     COMPANY_FIELDS,
     CONTACT_FIELDS,
@@ -42,39 +49,9 @@ from models.prospects import (
 from models.users import STAFF_ROLES, User
 
 
-def _partners() -> sa.Select:
-    """Every partner organisation, by name (filter choices)."""
-    return (
-        sa.select(Organisation)
-        .where(Organisation.kind == OrgKind.PARTNER)
-        .order_by(Organisation.name)
-    )
-
-
 def _staff() -> sa.Select:
     """Every vendor staff member, by name (filter choices)."""
     return sa.select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.name)
-
-
-def partner_filter(column, name=None):
-    """Choose a partner by name."""
-    return record_filter(column, name or _l("Partner"), _partners, lambda o: o.name)
-
-
-def _run_each(rule, records, done_message: str) -> None:
-    """Run ``rule(actor, record)`` on each record, commit once; flash how many or why not."""
-    actor = current_user._get_current_object()
-    count = 0
-    try:
-        for record in records:
-            rule(actor, record)
-            count += 1
-        db.session.commit()
-    except RuleError as err:
-        db.session.rollback()
-        flash(str(err), "error")
-        return
-    flash(done_message % {"count": count}, "success")
 
 
 class LeadView(BaseStaffView):
@@ -148,28 +125,24 @@ class LeadView(BaseStaffView):
         ),
     }
     export_catalogues = {"product_interest": PRODUCT_LINES}
-    form_columns = ["teaser", "need", "timing", "estimated_value", "expected_close_on"]
-    form_overrides = {"timing": SelectField}
+    edit_fields = ["teaser", "need", "timing", "estimated_value", "expected_close_on"]
+    # The version the form was loaded with (filled from the lead): a stale form is refused.
+    form_columns = [*edit_fields, "version"]
+    form_extra_fields = {"version": HiddenField()}
+    form_overrides = {"timing": SelectField, "estimated_value": AmountField}
     form_args = {"timing": enum_field_args(Timing, label=_l("Timing"))}
     column_labels = {
-        "ref": _l("Reference"),
         "prospect": _l("Company"),
         "teaser": _l("Teaser"),
         "need": _l("Need"),
-        "product_interest": _l("Product line"),
         "stage": _l("Stage"),
         "owner": _l("Owner"),
         "estimated_value": _l("Estimated value (yen)"),
-        "created_at": _l("Created"),
-        "archived": _l("Archived"),
-        "source": _l("Source"),
         "timing": _l("Timing"),
         "expected_close_on": _l("Expected close"),
         "qualified_at": _l("Qualified"),
         "closed_at": _l("Closed"),
         "updated_at": _l("Updated"),
-        "prospect.company_name": _l("Company"),
-        "owner.name": _l("Owner"),
         "prospect.region": _l("Region"),
     }
 
@@ -180,7 +153,11 @@ class LeadView(BaseStaffView):
     def save(self, form, model):
         """Edit the lead's description through the rule."""
         return lead_records.edit_lead(
-            current_user._get_current_object(), model, **self.form_values(form, self.form_columns)
+            current_user._get_current_object(),
+            model,
+            # As posted: absent or unreadable is refused like a stale form.
+            expected_version=read_version(request.form.get("version")),
+            **self.form_values(form, self.edit_fields),
         )
 
     @action(
@@ -191,13 +168,13 @@ class LeadView(BaseStaffView):
     def action_archive(self, ids):
         """Archive leads: open offers withdrawn (partners told); nothing is deleted."""
         leads = [lead for lead in self.scoped_ids(ids) if not lead.archived]
-        _run_each(lead_records.archive_lead, leads, _("%(count)d leads archived."))
+        run_each(lead_records.archive_lead, leads, _("%(count)d leads archived."))
 
     @action("unarchive", _l("Unarchive"), _l("Bring the selected leads back?"))
     def action_unarchive(self, ids):
         """Bring archived leads back: they can be offered again."""
         leads = [lead for lead in self.scoped_ids(ids) if lead.archived]
-        _run_each(lead_records.unarchive_lead, leads, _("%(count)d leads brought back."))
+        run_each(lead_records.unarchive_lead, leads, _("%(count)d leads brought back."))
 
     def is_action_allowed(self, name):
         """Archiving is for staff who may edit leads."""
@@ -237,7 +214,6 @@ class ProspectView(BaseStaffView):
         "consent_to_share": _l("Consent to share"),
         "consent_method": _l("Consent method"),
         "consent_recorded_at": _l("Consent recorded"),
-        "created_at": _l("Created"),
         "company_key": _l("Company key"),
     }
 
@@ -303,17 +279,10 @@ class NoteView(BaseStaffView):
     column_default_sort = ("occurred_at", True)
     column_formatters = {"lead": _lead_link}
     column_labels = {
-        "lead": _l("Lead"),
-        "occurred_at": _l("When"),
         "channel": _l("Channel"),
         "category": _l("Category"),
         "visibility": _l("Visibility"),
-        "author": _l("Author"),
-        "archived": _l("Archived"),
         "text": _l("Text"),
-        "created_at": _l("Created"),
-        "lead.ref": _l("Lead"),
-        "author.name": _l("Author"),
     }
 
     def record_title(self, model) -> str:
@@ -324,7 +293,7 @@ class NoteView(BaseStaffView):
     def action_archive(self, ids):
         """Archive notes: partners stop seeing them; nothing is lost."""
         notes = [note for note in self.scoped_ids(ids) if not note.archived]
-        _run_each(lead_records.archive_note, notes, _("%(count)d notes archived."))
+        run_each(lead_records.archive_note, notes, _("%(count)d notes archived."))
 
     def is_action_allowed(self, name):
         """Archiving is for staff."""
@@ -386,8 +355,6 @@ class OfferView(BaseStaffView):
     column_default_sort = ("offered_at", True)
     column_formatters = {"lead": _lead_link}
     column_labels = {
-        "lead": _l("Lead"),
-        "organisation": _l("Partner"),
         "state": _l("State"),
         "offered_at": _l("Offered"),
         "respond_by": _l("Respond by"),
@@ -404,8 +371,6 @@ class OfferView(BaseStaffView):
         "ended_at": _l("Ended"),
         "end_cause": _l("Ended because"),
         "withdraw_reason": _l("Withdraw reason"),
-        "lead.ref": _l("Lead"),
-        "organisation.name": _l("Partner"),
     }
 
     def record_title(self, model) -> str:
@@ -442,13 +407,9 @@ class CommentView(BaseStaffView):
     column_labels = {
         "offer.lead": _l("Lead"),
         "offer.organisation": _l("Partner"),
-        "author": _l("Author"),
         "created_at": _l("Posted"),
         "body": _l("Message"),
         "hidden_at": _l("Hidden"),
-        "offer.lead.ref": _l("Lead"),
-        "offer.organisation.name": _l("Partner"),
-        "author.name": _l("Author"),
     }
 
     def record_title(self, model) -> str:

@@ -5,7 +5,6 @@ Deal registrations, also in this menu, are in ``admin/views/registrations.py``.
 
 from __future__ import annotations
 
-from flask import flash
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import gettext as _
@@ -17,12 +16,11 @@ from wtforms.validators import Length, Optional
 from admin.base import ChoiceQuerySelectField, ScopedAjaxLoader
 from admin.filters import enum_filter, flag_filter, record_filter
 from admin.security import login_again_unless_fresh
-from admin.views.common import BaseStaffView, _list_labels
-from admin.views.leads import partner_filter
+from admin.views.common import BaseStaffView, _list_labels, partner_filter, run_each
 from leadshare.extensions import db
 from models import accounts, administration, workflow
+from models.administration import POLICY_FIELDS
 from models.catalogue import PRODUCT_LINES, REGIONS, SIZE_BANDS
-from models.errors import RuleError
 from models.labels import enum_field_args, select_choices
 from models.organisations import (
     Engagement,
@@ -119,18 +117,13 @@ class OrganisationView(BaseStaffView):
         },
     }
     column_labels = {
-        "name": _l("Name"),
         "slug": _l("Short name"),
         "tier": _l("Tier"),
-        "status": _l("Status"),
         "regions": _l("Regions served"),
         "product_lines": _l("Product lines"),
-        "size_band": _l("Size"),
-        "source": _l("Source"),
         "annual_value": _l("Annual value (yen)"),
         "engagement": _l("Engagement"),
         "account_owner": _l("Account owner"),
-        "created_at": _l("Created"),
     }
 
     def scope(self, query):
@@ -154,19 +147,12 @@ class OrganisationView(BaseStaffView):
     )
     def action_suspend(self, ids):
         """Suspend partners through the rule (offers withdrawn, sessions ended)."""
-        actor = current_user._get_current_object()
-        count = 0
-        try:
-            for org in self.scoped_ids(ids):
-                if org.status is not PartnerStatus.SUSPENDED:
-                    workflow.suspend_partner(org, actor)
-                    count += 1
-            db.session.commit()
-        except RuleError as err:
-            db.session.rollback()
-            flash(str(err), "error")
-            return
-        flash(_("%(count)d partners suspended.", count=count), "success")
+        partners = [o for o in self.scoped_ids(ids) if o.status is not PartnerStatus.SUSPENDED]
+        run_each(
+            lambda actor, org: workflow.suspend_partner(org, actor),
+            partners,
+            _("%(count)d partners suspended."),
+        )
 
     def is_action_allowed(self, name):
         """Suspending is for those who may edit partners."""
@@ -178,20 +164,7 @@ class PolicyView(BaseStaffView):
 
     admin_only = True
     permissions = {"admin": {"edit", "export"}}
-    column_list = [
-        "organisation",
-        "show_notes",
-        "show_installed_products",
-        "show_contact",
-        "show_value",
-        "details_need_approval",
-        "allowed_regions",
-        "allowed_product_lines",
-        "max_open_leads",
-        "response_sla_hours",
-        "update_sla_days",
-        "registration_days",
-    ]
+    column_list = ["organisation", *POLICY_FIELDS]
     column_details_list = column_list
     column_export_list = [
         "organisation.name",
@@ -249,8 +222,6 @@ class PolicyView(BaseStaffView):
         },
     }
     column_labels = {
-        "organisation": _l("Partner"),
-        "organisation.name": _l("Partner"),
         "show_notes": _l("Sees shareable notes"),
         "show_installed_products": _l("Sees installed products"),
         "show_contact": _l("Sees the contact person"),
@@ -357,18 +328,14 @@ class UserView(BaseStaffView):
     }
     form_ajax_refs = {}
     column_labels = {
-        "name": _l("Name"),
         "email": _l("E-mail"),
         "role": _l("Role"),
         "organisation": _l("Organisation"),
-        "organisation.name": _l("Organisation"),
-        "locale": _l("Language"),
         "timezone": _l("Time zone"),
         "active": _l("Active"),
         "last_login_at": _l("Last login"),
         "password_changed_at": _l("Password changed"),
         "totp_enabled_at": _l("Two-factor authentication since"),
-        "created_at": _l("Created"),
     }
 
     @action(
@@ -381,14 +348,12 @@ class UserView(BaseStaffView):
     )
     def action_reset_two_factor(self, ids):
         """A user lost their phone: reset their second factor through the rule."""
-        actor = current_user._get_current_object()
-        count = 0
-        for user in self.scoped_ids(ids):
-            if user.has_two_factor:
-                accounts.reset_second_factor(actor, user)
-                count += 1
-        db.session.commit()
-        flash(_("Two-factor authentication reset for %(count)d users.", count=count), "success")
+        users = [user for user in self.scoped_ids(ids) if user.has_two_factor]
+        run_each(
+            accounts.reset_second_factor,
+            users,
+            _("Two-factor authentication reset for %(count)d users."),
+        )
 
     def is_action_allowed(self, name):
         """Only administrators (the only ones who reach this view) reset a second factor."""

@@ -11,9 +11,8 @@ from flask_login import current_user
 
 from admin.filters import ChoiceFilter, catalogue_filter, enum_filter
 from admin.queues import QueueFilter
-from admin.views.common import BaseStaffView, _catalogue_label, when
-from admin.views.leads import partner_filter
-from models.audit import AuditEvent
+from admin.views.common import ADMIN_READ, BaseStaffView, _catalogue_label, partner_filter, when
+from models.audit import ACTION_LABELS, ENTITY_LABELS, AuditEvent, action_label, entity_label
 from models.base import db
 from models.labels import MESSAGE_KINDS
 from models.organisations import Organisation
@@ -33,6 +32,28 @@ def distinct_values(column):
     return choices
 
 
+def action_choices():
+    """The actions the log holds, by their labels in the user's language."""
+    values = db.session.scalars(sa.select(AuditEvent.action).distinct())
+    return sorted(((v, action_label(v)) for v in values if v), key=lambda pair: pair[1])
+
+
+def entity_choices():
+    """The kinds of record the log holds, by their labels."""
+    values = db.session.scalars(sa.select(AuditEvent.entity_type).distinct())
+    return sorted(((v, entity_label(v)) for v in values if v), key=lambda pair: pair[1])
+
+
+def _action(view, context, model, name):
+    """An audit action by its label."""
+    return action_label(model.action)
+
+
+def _entity(view, context, model, name):
+    """The kind of record by its label."""
+    return entity_label(model.entity_type)
+
+
 def _partner_name(view, context, model, name):
     """The partner an event concerns, by name."""
     org_id = getattr(model, name)
@@ -46,7 +67,7 @@ class AuditView(BaseStaffView):
     """The append-only audit log (administrators only, read-only)."""
 
     admin_only = True
-    permissions = {"admin": {"export"}}
+    permissions = ADMIN_READ
     column_list = [
         "occurred_at",
         "actor",
@@ -81,20 +102,21 @@ class AuditView(BaseStaffView):
     column_searchable_list = ["action", "entity_id"]
     column_filters = [
         *when(AuditEvent.occurred_at, _l("When")),
-        ChoiceFilter(AuditEvent.action, _l("Action"), distinct_values(AuditEvent.action)),
-        ChoiceFilter(
-            AuditEvent.entity_type, _l("Record type"), distinct_values(AuditEvent.entity_type)
-        ),
+        ChoiceFilter(AuditEvent.action, _l("Action"), action_choices),
+        ChoiceFilter(AuditEvent.entity_type, _l("Record type"), entity_choices),
         "entity_id",
         "actor.email",
         partner_filter(AuditEvent.organisation_id),
     ]
-    column_formatters = {"organisation_id": _partner_name}
+    column_formatters = {
+        "organisation_id": _partner_name,
+        "action": _action,
+        "entity_type": _entity,
+    }
+    export_catalogues = {"action": ACTION_LABELS, "entity_type": ENTITY_LABELS}
     column_default_sort = ("occurred_at", True)
     column_labels = {
-        "occurred_at": _l("When"),
         "actor": _l("Who"),
-        "actor.email": _l("Who"),
         "action": _l("Action"),
         "entity_type": _l("Record type"),
         "entity_id": _l("Record"),
@@ -106,14 +128,14 @@ class AuditView(BaseStaffView):
 
     def record_title(self, model) -> str:
         """The event's action and record."""
-        return f"{model.action} ({model.entity_type} {model.entity_id})"
+        return f"{action_label(model.action)} ({entity_label(model.entity_type)} {model.entity_id})"
 
 
 class OutboxView(BaseStaffView):
     """Notifications waiting, sent or failed (administrators only); failed ones can be retried."""
 
     admin_only = True
-    permissions = {"admin": {"export"}}
+    permissions = ADMIN_READ
     column_list = [
         "created_at",
         "kind",
@@ -161,8 +183,6 @@ class OutboxView(BaseStaffView):
         "created_at": _l("Queued"),
         "kind": _l("Kind"),
         "to_email": _l("To"),
-        "locale": _l("Language"),
-        "status": _l("Status"),
         "attempts": _l("Attempts"),
         "sent_at": _l("Sent"),
         "last_error": _l("Last error"),

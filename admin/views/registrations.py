@@ -22,10 +22,11 @@ from wtforms import IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from admin.filters import catalogue_filter, enum_filter
+from admin.leads import place_refusal
 from admin.queues import QueueFilter
-from admin.views.common import STAFF_READ, BaseStaffView, when
-from admin.views.leads import partner_filter
-from leadshare.extensions import db
+from admin.views.common import STAFF_READ, BaseStaffView, partner_filter, when
+from leadshare.extensions import csrf, db
+from leadshare.forms import SEND_AGAIN, token_expired
 from models import lead_records, workflow
 from models.base import utcnow
 from models.catalogue import PRODUCT_LINES, label
@@ -135,12 +136,6 @@ class RegistrationView(BaseStaffView):
     ]
     column_default_sort = ("submitted_at", True)
     column_labels = {
-        "ref": _l("Reference"),
-        "organisation": _l("Partner"),
-        "organisation.name": _l("Partner"),
-        "company_name": _l("Company name"),
-        "product_interest": _l("Product line"),
-        "status": _l("Status"),
         "conflict_count": _l("Possible conflicts"),
         "submitted_at": _l("Submitted"),
         "decided_at": _l("Decided"),
@@ -207,6 +202,7 @@ class RegistrationView(BaseStaffView):
             reason_labels=MATCH_REASON_LABELS,
             open_leads=open_lead_count(partner.id),
             max_open_leads=policy.max_open_leads if policy else None,
+            review_form=forms.get("review_form") or FlaskForm(formdata=None),
             approve_form=forms.get("approve_form") or ApproveForm(formdata=None),
             reject_form=forms.get("reject_form") or RejectForm(formdata=None),
             attach_form=attach,
@@ -218,73 +214,92 @@ class RegistrationView(BaseStaffView):
             RegistrationStatus=RegistrationStatus,
         )
 
-    def _decide(self, registration: DealRegistration, rule, message: str, **forms):
-        """Run one rule, commit, and come back to the details page with a message."""
+    def _refused(self, registration: DealRegistration, name: str, form):
+        """The details page again with ``form`` as sent (422): open, its text kept."""
+        if token_expired(form):
+            flash(SEND_AGAIN, "error")
+        elif form.errors:
+            flash(_("Please correct the marked fields."), "error")
+        return self._render_details(self._registration(registration.id), **{name: form}), 422
+
+    def _decide(self, registration, name: str, form, rule, message: str, **how):
+        """Validate ``form`` (token included), run one rule, commit; the rule's result.
+
+        Refused, the details page comes back with the form open, the text kept and the
+        message next to its field (``how``: ``fields``/``unnamed`` as
+        :func:`admin.leads.place_refusal`); the answer is then a ``(page, 422)`` tuple.
+        These views are exempt from the global CSRF check only so that the form checks
+        its token itself and keeps the text.
+        """
+        valid = form.validate_on_submit() and how.get("check", lambda: True)()
+        if not valid:
+            return self._refused(registration, name, form)
         try:
             result = rule()
             db.session.commit()
         except RuleError as err:
             db.session.rollback()
-            flash(str(err), "error")
-            return self._render_details(self._registration(registration.id), **forms), 422
+            place_refusal(form, err, how.get("fields"), how.get("unnamed"))
+            return self._render_details(self._registration(registration.id), **{name: form}), 422
         flash(message, "success")
         return result
 
     @expose("/<int:registration_id>/review", methods=("POST",))
+    @csrf.exempt
     def review(self, registration_id: int):
         """Take a submitted registration into review."""
         registration = self._registration(registration_id)
-        if not FlaskForm().validate_on_submit():
-            abort(400)
-        self._decide(
+        outcome = self._decide(
             registration,
+            "review_form",
+            FlaskForm(),
             lambda: workflow.start_review(registration, current_user._get_current_object()),
             _("The registration is under review."),
         )
-        return redirect(self._details_url(registration_id))
+        return self._back(outcome, registration_id)
 
     @expose("/<int:registration_id>/approve", methods=("POST",))
+    @csrf.exempt
     def approve(self, registration_id: int):
         """Approve: the deal becomes a lead accepted by the partner."""
         registration = self._registration(registration_id)
         form = ApproveForm()
-        if not form.validate_on_submit():
-            return self._render_details(registration, approve_form=form), 422
         outcome = self._decide(
             registration,
+            "approve_form",
+            form,
             lambda: workflow.approve_registration(
                 registration,
                 current_user._get_current_object(),
                 override_reason=form.override_reason.data,
             ),
             _("Registration approved: the lead is with the partner."),
-            approve_form=form,
+            unnamed="override_reason",
         )
         if isinstance(outcome, tuple):
             return outcome
         return redirect(url_for("staff_desk.show", ref=outcome.ref))
 
     @expose("/<int:registration_id>/reject", methods=("POST",))
+    @csrf.exempt
     def reject(self, registration_id: int):
         """Reject with a reason the partner sees."""
         registration = self._registration(registration_id)
         form = RejectForm()
-        if not form.validate_on_submit():
-            flash(_("Give a reason for rejecting."), "error")
-            return self._render_details(registration, reject_form=form), 422
         outcome = self._decide(
             registration,
+            "reject_form",
+            form,
             lambda: workflow.reject_registration(
                 registration, current_user._get_current_object(), reason=form.reason.data
             ),
             _("Registration rejected."),
-            reject_form=form,
+            unnamed="reason",
         )
-        return (
-            outcome if isinstance(outcome, tuple) else redirect(self._details_url(registration_id))
-        )
+        return self._back(outcome, registration_id)
 
     @expose("/<int:registration_id>/attach", methods=("POST",))
+    @csrf.exempt
     def attach(self, registration_id: int):
         """Add the registration to one of the open leads it conflicts with."""
         registration = self._registration(registration_id)
@@ -295,11 +310,10 @@ class RegistrationView(BaseStaffView):
             if c.kind is ConflictKind.OPEN_LEAD and c.lead is not None
         }
         form.lead_ref.choices = select_choices((ref, ref) for ref in leads)
-        if not form.validate_on_submit() or form.lead_ref.data not in leads:
-            flash(_("Choose one of the open leads this registration conflicts with."), "error")
-            return self._render_details(registration), 422
         outcome = self._decide(
             registration,
+            "attach_form",
+            form,
             lambda: workflow.attach_registration(
                 registration,
                 leads[form.lead_ref.data],
@@ -307,22 +321,21 @@ class RegistrationView(BaseStaffView):
                 note=form.note.data,
             ),
             _("The registration was added to the existing lead."),
+            unnamed="note",
         )
-        return (
-            outcome if isinstance(outcome, tuple) else redirect(self._details_url(registration_id))
-        )
+        return self._back(outcome, registration_id)
 
     @expose("/<int:registration_id>/extension", methods=("POST",))
+    @csrf.exempt
     def extension(self, registration_id: int):
         """Grant or refuse the partner's extension request."""
         registration = self._registration(registration_id)
         form = ExtensionDecisionForm()
-        if not form.validate_on_submit():
-            flash(_("Please correct the marked fields."), "error")
-            return self._render_details(registration, extension_form=form), 422
         grant = form.decision.data == "grant"
         outcome = self._decide(
             registration,
+            "extension_form",
+            form,
             lambda: workflow.decide_extension(
                 registration,
                 current_user._get_current_object(),
@@ -331,8 +344,6 @@ class RegistrationView(BaseStaffView):
                 reason=form.reason.data,
             ),
             _("Extension granted.") if grant else _("Extension refused."),
-            extension_form=form,
+            unnamed="days" if grant else "reason",
         )
-        return (
-            outcome if isinstance(outcome, tuple) else redirect(self._details_url(registration_id))
-        )
+        return self._back(outcome, registration_id)

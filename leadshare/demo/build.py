@@ -22,21 +22,25 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from leadshare.demo.clock import DemoClock, demo_clock
-from leadshare.demo.data import (
+from leadshare.demo.conversations import (
     ACTIVITY_TEXT,
     ACTIVITY_TEXT_EN,
-    ANSWER_SPEED,
-    CONTACT_TITLES,
     DECLINES,
     ENGLISH_COMPANIES,
     ENGLISH_INTERNAL,
     FOLLOW_UPS,
+    INTERNAL_NOTES,
+    LOST_OUTCOMES,
+    SCENARIOS,
+    WITHDRAW_REASONS,
+)
+from leadshare.demo.data import (
+    ANSWER_SPEED,
+    CONTACT_TITLES,
     GIVEN_NAMES,
     INDUSTRY_JA,
     INDUSTRY_WORDS,
     INSTALLED,
-    INTERNAL_NOTES,
-    LOST_OUTCOMES,
     ORDER_PRODUCTS,
     PARTNERS,
     PATHS,
@@ -44,13 +48,11 @@ from leadshare.demo.data import (
     PLACES,
     PLANS,
     REGISTRATIONS,
-    SCENARIOS,
     SIZE_PEOPLE,
     STAFF,
     STEMS,
     SURNAMES,
     VENDOR_NAME,
-    WITHDRAW_REASONS,
 )
 from leadshare.extensions import db
 from models import (

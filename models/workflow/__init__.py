@@ -10,11 +10,17 @@ topic; this package re-exports them so that callers write ``workflow.accept_offe
 from models.workflow.board import mark_board_read, post_comment
 from models.workflow.capacity import open_lead_count, open_lead_counts, policy_problems
 from models.workflow.leads import add_note, qualify_lead
-from models.workflow.notifications import lead_payload, partner_managers, partner_recipients
+from models.workflow.notifications import (
+    lead_payload,
+    managers_by_partner,
+    partner_managers,
+    partner_recipients,
+)
 from models.workflow.offers import (
     accept_offer,
     assign_rep,
     decline_offer,
+    expire_due_offers,
     expire_offer,
     grant_details,
     notify_expiry,
@@ -48,6 +54,7 @@ __all__ = [
     "close_won",
     "decide_extension",
     "decline_offer",
+    "expire_due_offers",
     "expire_offer",
     "notify_expiry",
     "grant_details",
@@ -60,6 +67,7 @@ __all__ = [
     "open_lead_counts",
     "partner_managers",
     "partner_recipients",
+    "managers_by_partner",
     "policy_problems",
     "post_comment",
     "qualify_lead",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,9 +29,36 @@ def partner_managers(organisation_id: int) -> list[User]:
     )
 
 
-def partner_recipients(offer: Offer) -> list[User]:
-    """Who hears about an offer at the partner: its managers and the assigned rep."""
-    recipients = {u.id: u for u in partner_managers(offer.organisation_id)}
+def managers_by_partner(organisation_ids: Iterable[int]) -> dict[int, list[User]]:
+    """The active managers of many partners in one query (for a sweep over many offers)."""
+    ids = sorted(set(organisation_ids))
+    managers: dict[int, list[User]] = {i: [] for i in ids}
+    if not ids:
+        return managers
+    for user in db.session.scalars(
+        sa.select(User)
+        .where(
+            User.organisation_id.in_(ids),
+            User.role == Role.PARTNER_MANAGER,
+            User.active.is_(True),
+        )
+        .order_by(User.id)
+    ):
+        managers[user.organisation_id].append(user)
+    return managers
+
+
+def partner_recipients(offer: Offer, managers: dict[int, list[User]] | None = None) -> list[User]:
+    """Who hears about an offer at the partner: its managers and the assigned rep.
+
+    ``managers`` (from :func:`managers_by_partner`) saves the query per offer.
+    """
+    found = (
+        managers[offer.organisation_id]
+        if managers is not None and offer.organisation_id in managers
+        else partner_managers(offer.organisation_id)
+    )
+    recipients = {u.id: u for u in found}
     if offer.assigned_rep is not None:
         recipients[offer.assigned_rep.id] = offer.assigned_rep
     return list(recipients.values())

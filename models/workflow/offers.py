@@ -343,22 +343,41 @@ def decline_offer(
     return offer
 
 
-def expire_offer(offer: Offer, *, now: datetime | None = None, notify: bool = True) -> Offer:
-    """An offer past its deadline without an answer expires; the owner is told.
-
-    The SLA sweep passes ``notify=False`` and calls :func:`notify_expiry` once it
-    knows whether the lead was re-offered, so the mail says where the lead went.
-    """
-    now = now or utcnow()
+def _check_expirable(offer: Offer, now: datetime) -> None:
+    """Only an open offer past its deadline expires."""
     if offer.state not in OPEN_STATES:
         raise InvalidTransition(_l("Only an open offer can expire."))
     if now < offer.respond_by:
         raise InvalidTransition(_l("The offer's deadline has not passed."))
+
+
+def expire_offer(offer: Offer, *, now: datetime | None = None, notify: bool = True) -> Offer:
+    """An offer past its deadline without an answer expires; the owner is told.
+
+    The SLA sweep uses :func:`expire_due_offers` and calls :func:`notify_expiry`
+    once it knows whether the lead was re-offered, so the mail says where the lead went.
+    """
+    now = now or utcnow()
+    _check_expirable(offer, now)
     end_offer(offer, None, OfferState.EXPIRED, now, cause=EndCause.RESPONSE_SLA)
     flush()
     if notify:
         notify_expiry(offer)
     return offer
+
+
+def expire_due_offers(offers: list[Offer], *, now: datetime | None = None) -> list[Offer]:
+    """:func:`expire_offer` for many offers with one flush; the caller notifies (the sweep).
+
+    Every offer is checked before any changes, so a refusal leaves all of them open.
+    """
+    now = now or utcnow()
+    for offer in offers:
+        _check_expirable(offer, now)
+    for offer in offers:
+        end_offer(offer, None, OfferState.EXPIRED, now, cause=EndCause.RESPONSE_SLA)
+    flush()
+    return offers
 
 
 def notify_expiry(

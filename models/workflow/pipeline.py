@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import limits
@@ -199,6 +200,22 @@ def log_activity(
     limits.check_activity_time(occurred_at, field="occurred_at", now=now)
     limits.check_text(detail.strip(), limits.CONVERSATION_MAX, field="detail")
     lead = offer.lead
+    # A double submit (a second click, a resent form) logs once: the same contact at the
+    # same time, by the same author, in the same words, is the activity already logged.
+    duplicate = db.session.scalar(
+        sa.select(Activity)
+        .where(
+            Activity.lead_id == lead.id,
+            Activity.author_id == actor.id,
+            Activity.occurred_at == occurred_at,
+            Activity.channel == channel,
+            Activity.category == category,
+            Activity.detail == detail.strip(),
+        )
+        .limit(1)
+    )
+    if duplicate is not None:
+        return duplicate
     activity = Activity(
         lead=lead,
         offer_id=offer.id,

@@ -165,7 +165,13 @@ def _check_conflicts(registration: DealRegistration) -> int:
 # --------------------------------------------------------------------------- the partner
 
 
-def register_deal(actor: User, *, now: datetime | None = None, **fields: Any) -> DealRegistration:
+#: The same deal registered again by the same user within this window is a double submit.
+DUPLICATE_WINDOW = timedelta(seconds=60)
+
+
+def register_deal(
+    actor: User, *, now: datetime | None = None, from_form: bool = False, **fields: Any
+) -> DealRegistration:
     """A partner registers a deal it found itself; staff are told.
 
     With a possible conflict (same company, phone or contact e-mail as a known
@@ -176,6 +182,20 @@ def register_deal(actor: User, *, now: datetime | None = None, **fields: Any) ->
         raise NotAllowed()
     now = now or utcnow()
     values = _clean(fields)
+    # From a form, a double submit (a second click, a resent page) registers once; other
+    # callers may register the same deal twice on purpose (it then conflicts with itself).
+    duplicate = from_form and db.session.scalar(
+        sa.select(DealRegistration)
+        .where(
+            DealRegistration.submitted_by_id == actor.id,
+            DealRegistration.company_name == values["company_name"],
+            DealRegistration.need == values["need"],
+            DealRegistration.submitted_at >= now - DUPLICATE_WINDOW,
+        )
+        .limit(1)
+    )
+    if duplicate:
+        return duplicate
     registration = DealRegistration(
         organisation_id=actor.organisation_id,
         submitted_by=actor,

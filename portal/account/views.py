@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, fresh_login_required, login_required, logout_user
 
 from leadshare.auth import start_login
-from leadshare.extensions import db
-from models import accounts
+from leadshare.extensions import csrf, db
+from models import accounts, invitations
 from models.errors import RuleError
 from portal.account import bp
 from portal.account.forms import (
@@ -23,7 +23,7 @@ from portal.account.forms import (
     EnableTwoFactorForm,
     NewPasswordForm,
 )
-from portal.forms import ActionForm, show_rule_error
+from portal.forms import BUTTON_EXPIRED, ActionForm, say_why_refused, show_rule_error
 
 #: The session key of a second-factor secret being set up (not yet confirmed).
 SETUP_KEY = "totp_setup_secret"
@@ -62,12 +62,14 @@ def index():
 
 
 @bp.post("/account/password")
+@csrf.exempt
 @login_required
 @fresh_login_required
 def change_password():
     """Change the password; every other session ends, this one continues in a new session."""
     form = ChangePasswordForm()
     if not form.validate_on_submit():
+        say_why_refused(form)
         return _page(form, status=422)
     user = current_user._get_current_object()
     try:
@@ -86,6 +88,7 @@ def change_password():
 
 
 @bp.post("/account/logout-everywhere")
+@csrf.exempt
 @login_required
 def logout_everywhere():
     """End every session of the user, on every device, this one included."""
@@ -96,15 +99,17 @@ def logout_everywhere():
         session.clear()
         flash(_("You have been logged out on every device."), "info")
         return redirect(url_for("auth.login"))
+    flash(str(BUTTON_EXPIRED), "error")
     return redirect(url_for("account.index"))
 
 
 @bp.post("/account/sessions/<int:session_id>/revoke")
+@csrf.exempt
 @login_required
 def revoke_session(session_id: int):
     """End one session of the user's (another device's, or this one)."""
     if not ActionForm().validate_on_submit():
-        flash(_("The form expired. Please send it again."), "error")
+        flash(str(BUTTON_EXPIRED), "error")
         return redirect(url_for("account.index"))
     try:
         login = accounts.revoke_session(current_user._get_current_object(), session_id)
@@ -133,6 +138,7 @@ def _qr_data_uri(uri: str) -> str:
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
+@csrf.exempt
 @login_required
 @fresh_login_required
 def two_factor():
@@ -153,6 +159,8 @@ def two_factor():
             session.pop(SETUP_KEY, None)
             flash(_("Two-factor authentication is on."), "success")
             return render_template("account/recovery_codes.html", codes=codes)
+    elif form.is_submitted():
+        say_why_refused(form)
     if not secret:
         secret = session[SETUP_KEY] = accounts.new_totp_secret()
     uri = accounts.totp_uri(user, secret)
@@ -166,6 +174,7 @@ def two_factor():
 
 
 @bp.post("/account/two-factor/disable")
+@csrf.exempt
 @login_required
 @fresh_login_required
 def disable_two_factor():
@@ -176,6 +185,7 @@ def disable_two_factor():
         flash(_("Administrators must keep two-factor authentication on."), "error")
         return redirect(url_for("account.index"))
     if not form.validate_on_submit():
+        say_why_refused(form)
         return _page(disable_form=form, status=422)
     try:
         accounts.disable_two_factor(user, password=form.password.data)
@@ -189,12 +199,13 @@ def disable_two_factor():
 
 
 @bp.post("/account/two-factor/recovery-codes")
+@csrf.exempt
 @login_required
 @fresh_login_required
 def recovery_codes():
     """New recovery codes; the old ones stop working."""
     if not ActionForm().validate_on_submit():
-        flash(_("The form expired. Please send it again."), "error")
+        flash(str(BUTTON_EXPIRED), "error")
         return redirect(url_for("account.index"))
     try:
         codes = accounts.regenerate_recovery_codes(current_user._get_current_object())
@@ -210,17 +221,27 @@ def recovery_codes():
 
 
 @bp.route("/password/<token>", methods=["GET", "POST"])
+@csrf.exempt
 def set_password(token: str):
-    """Set a password from an invitation or reset link (single use, expiring)."""
+    """Set a password from a reset link, or accept an invitation (single use, expiring).
+
+    An invitation's link creates the account here, only if its address is still free.
+    An expired CSRF token asks to send the form again (the form checks it itself).
+    """
     user = accounts.user_for_link(token)
-    if user is None:
+    invitation = invitations.invitation_for_link(token) if user is None else None
+    if user is None and invitation is None:
         return render_template("account/link_invalid.html"), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.set_password_from_link(token, form.password.data)
+            if invitation is not None:
+                invitations.accept_invitation(token, form.password.data)
+            else:
+                accounts.set_password_from_link(token, form.password.data)
         except RuleError as err:
-            db.session.rollback()
+            # Nothing changed but the audit of a refused acceptance, which is kept.
+            db.session.commit()
             show_rule_error(form, err)
         else:
             db.session.commit()
@@ -229,5 +250,7 @@ def set_password(token: str):
             session.clear()
             flash(_("Your password is set. Please log in."), "success")
             return redirect(url_for("auth.login"))
+    elif form.is_submitted():
+        say_why_refused(form)
     status = 422 if form.is_submitted() else 200
-    return render_template("account/set_password.html", form=form, user=user), status
+    return render_template("account/set_password.html", form=form, user=user or invitation), status

@@ -14,7 +14,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from leadshare.extensions import db
+from leadshare.extensions import csrf, db
 from models.api_tokens import ApiToken, create_api_token, manageable_tokens, revoke_api_token
 from models.base import utcnow
 from models.errors import RuleError
@@ -29,7 +29,7 @@ from models.webhooks import (
     set_endpoint_active,
 )
 from portal import manager_required
-from portal.forms import ActionForm, choices
+from portal.forms import BUTTON_EXPIRED, ActionForm, choices, say_why_refused, show_rule_error
 from portal.integrations import bp
 from portal.integrations.forms import TokenForm, WebhookForm
 
@@ -68,11 +68,13 @@ def tokens():
 
 
 @bp.post("/api-tokens")
+@csrf.exempt
 @manager_required
 def create_token():
     """Create a token; the page answering shows it once."""
     form = _token_form(TokenForm())
     if not form.validate_on_submit():
+        say_why_refused(form)
         return _tokens_page(form, status=422)
     owner = db.get_or_404(User, form.user.data)
     days = form.expires_days.data
@@ -87,18 +89,22 @@ def create_token():
         )
     except RuleError as err:
         db.session.rollback()
-        flash(str(err), "error")
+        if err.field == "expires_at":
+            err.field = "expires_days"
+        show_rule_error(form, err)
         return _tokens_page(form, status=422)
     db.session.commit()
     return _tokens_page(new_token=raw, status=201)
 
 
 @bp.post("/api-tokens/<ref>/revoke")
+@csrf.exempt
 @manager_required
 def revoke_token(ref: str):
     """Revoke a token of the organisation at once."""
     token = db.first_or_404(manageable_tokens(current_user).where(ApiToken.ref == ref))
     if not ActionForm().validate_on_submit():
+        flash(str(BUTTON_EXPIRED), "error")
         return redirect(url_for("integrations.tokens"))
     try:
         revoke_api_token(token, current_user)
@@ -133,11 +139,13 @@ def webhooks():
 
 
 @bp.post("/webhooks")
+@csrf.exempt
 @manager_required
 def register_webhook():
     """Register an endpoint; its page shows the signing secret."""
     form = WebhookForm()
     if not form.validate_on_submit():
+        say_why_refused(form)
         return _webhooks_page(form, 422)
     try:
         endpoint = register_endpoint(
@@ -149,7 +157,7 @@ def register_webhook():
         )
     except RuleError as err:
         db.session.rollback()
-        form.url.errors = [*form.url.errors, str(err)]
+        show_rule_error(form, err, fallback="url")
         return _webhooks_page(form, 422)
     db.session.commit()
     flash(_("The endpoint is registered. Use the secret below to check signatures."), "success")
@@ -182,19 +190,22 @@ def webhook(ref: str):
 def _endpoint_action(ref: str, apply, message: str):
     """Run one rule on one endpoint, then back to its page."""
     endpoint = _own_endpoint(ref)
-    if ActionForm().validate_on_submit():
-        try:
-            apply(endpoint)
-        except RuleError as err:
-            db.session.rollback()
-            flash(str(err), "error")
-        else:
-            db.session.commit()
-            flash(message, "success")
+    if not ActionForm().validate_on_submit():
+        flash(str(BUTTON_EXPIRED), "error")
+        return redirect(url_for("integrations.webhook", ref=ref))
+    try:
+        apply(endpoint)
+    except RuleError as err:
+        db.session.rollback()
+        flash(str(err), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
     return redirect(url_for("integrations.webhook", ref=ref))
 
 
 @bp.post("/webhooks/<ref>/test")
+@csrf.exempt
 @manager_required
 def test_webhook(ref: str):
     """Queue a test event (``ping``) to the endpoint."""
@@ -206,6 +217,7 @@ def test_webhook(ref: str):
 
 
 @bp.post("/webhooks/<ref>/pause")
+@csrf.exempt
 @manager_required
 def pause_webhook(ref: str):
     """Stop sending new events to the endpoint."""
@@ -217,6 +229,7 @@ def pause_webhook(ref: str):
 
 
 @bp.post("/webhooks/<ref>/resume")
+@csrf.exempt
 @manager_required
 def resume_webhook(ref: str):
     """Send events to the endpoint again."""

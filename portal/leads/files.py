@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from leadshare.extensions import db
+from leadshare.extensions import csrf, db
 from leadshare.uploads import (
     UPLOAD_ERROR,
     FileUploadForm,
@@ -26,6 +26,7 @@ from models.files import FileKind, LeadFile, board_files_query, file_on_board_qu
 from models.gates import current_offer_query, disclosure_for
 from models.offers import Offer
 from portal import partner_required
+from portal.forms import BUTTON_EXPIRED, SEND_AGAIN, csrf_expired
 from portal.leads import bp
 
 
@@ -61,13 +62,17 @@ def _files_context() -> dict:
 
 
 @bp.post("/leads/<ref>/files")
+@csrf.exempt
 @partner_required
 def upload_file(ref: str):
     """Share a file with the vendor on the lead's board."""
     offer = _board_offer(ref)
     form = FileUploadForm()
     if not form.validate_on_submit():
-        flash(form_errors(form) or _("Choose a file."), UPLOAD_ERROR)
+        if csrf_expired(form):  # the form checks its token itself (exempt view)
+            flash(str(SEND_AGAIN), UPLOAD_ERROR)
+        else:
+            flash(form_errors(form) or _("Choose a file."), UPLOAD_ERROR)
         return _back(ref)
     upload = form.file.data
     try:
@@ -103,13 +108,15 @@ def download_board_file(ref: str, file_ref: str):
 
 
 @bp.post("/leads/<ref>/files/<file_ref>/archive")
+@csrf.exempt
 @partner_required
 def archive_board_file(ref: str, file_ref: str):
     """Archive a file your organisation shared (kept by the vendor, hidden from the board)."""
     offer = _board_offer(ref)
     record = _board_file(offer, file_ref)
     if not FlaskForm().validate_on_submit():
-        abort(400)
+        flash(str(BUTTON_EXPIRED), "error")
+        return _back(ref)
     try:
         archive_file(record, current_user)
         db.session.commit()

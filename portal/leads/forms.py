@@ -20,7 +20,8 @@ from models.leads import MOVABLE_STAGES, STAGE_LABELS, Channel, LostReason, Note
 from models.offers import DeclineReason
 from portal.forms import choices
 
-#: Seed 001: the detail text of an activity starts from a template per category.
+#: The detail text of an activity starts from a template per category (see
+#: docs/portal.md, section 'Lead page', "Actions").
 ACTIVITY_TEMPLATES = NOTE_TEMPLATES
 
 
@@ -84,7 +85,7 @@ class ActivityForm(FlaskForm):
 
 
 class WonForm(VersionedForm):
-    """Close as won: the order data every won deal records (docs/design.md)."""
+    """Close as won: the order data every won deal records."""
 
     order_date = DateField(
         _l("Order date"), validators=[InputRequired(_l("Enter the order date."))]

@@ -158,7 +158,7 @@ def _render_lead(offer: Offer, *, submitted: dict | None = None, status: int = 2
         if request.method == "GET":
             workflow.mark_board_read(current_user, offer)
     if disclosure.contact and request.method == "GET":
-        # docs/design.md: every view of a prospect's personal data is audited.
+        # Every view of a prospect's personal data is audited.
         record_personal_data_view(current_user, lead.prospect, "portal.lead", lead=lead.ref)
     html = render_template(
         "leads/show.html",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
 
+from leadshare.forms import AmountField
 from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS
 from models.labels import enum_coerce, enum_label
 from models.prospects import ConsentMethod
@@ -56,10 +57,7 @@ class RegistrationForm(FlaskForm):
     product_interest = SelectField(
         _l("Product line"), choices=_catalogue(PRODUCT_LINES), validators=[_required]
     )
-    expected_value = IntegerField(
-        _l("Expected value (yen)"),
-        validators=[Optional(), NumberRange(min=0, message=_l("The value cannot be negative."))],
-    )
+    expected_value = AmountField(_l("Expected value (yen)"))
 
     def registration_fields(self) -> dict:
         """The submitted values as ``register_deal`` keyword arguments."""

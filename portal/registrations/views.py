@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from leadshare.extensions import db
+from leadshare.extensions import csrf, db
 from models import workflow
 from models.base import utcnow
 from models.errors import RuleError
@@ -25,7 +25,7 @@ from models.registrations import (
     expiring_soon,
 )
 from portal import partner_required
-from portal.forms import ActionForm
+from portal.forms import BUTTON_EXPIRED, ActionForm, say_why_refused, show_rule_error
 from portal.registrations import bp
 from portal.registrations.forms import ExtensionForm, RegistrationFilterForm, RegistrationForm
 
@@ -111,18 +111,25 @@ def index():
 
 
 @bp.post("/registrations")
+@csrf.exempt
 @partner_required
 def create():
-    """Register a deal; the vendor decides."""
+    """Register a deal; the vendor decides.
+
+    Exempt from the global CSRF check only so that an expired token re-renders the
+    form with what was typed: the form checks the token itself.
+    """
     form = RegistrationForm()
     if not form.validate_on_submit():
-        flash(_("Please correct the marked fields."), "error")
+        say_why_refused(form)
         return _page(form, 422)
     try:
-        registration = workflow.register_deal(current_user, **form.registration_fields())
+        registration = workflow.register_deal(
+            current_user, from_form=True, **form.registration_fields()
+        )
     except RuleError as err:
         db.session.rollback()
-        flash(str(err), "error")
+        show_rule_error(form, err)
         return _page(form, 422)
     db.session.commit()
     flash(_("Your deal registration has been sent. The vendor will review it."), "success")
@@ -137,32 +144,39 @@ def show(ref: str):
 
 
 @bp.post("/registrations/<ref>/resubmit")
+@csrf.exempt
 @partner_required
 def resubmit(ref: str):
     """Send a corrected registration again after a rejection."""
     registration = _registration_or_404(ref)
     form = RegistrationForm()
     if not form.validate_on_submit():
-        flash(_("Please correct the marked fields."), "error")
+        say_why_refused(form)
         return _show(registration, form=form, status=422)
     try:
         workflow.resubmit_registration(registration, current_user, **form.registration_fields())
     except RuleError as err:
         db.session.rollback()
-        flash(str(err), "error")
-        return _show(_registration_or_404(ref), form=form, status=422)
+        registration = _registration_or_404(ref)
+        if registration.status is not RegistrationStatus.REJECTED:
+            flash(str(err), "error")  # the form is gone: the registration moved on
+            return redirect(url_for("deals.show", ref=ref))
+        show_rule_error(form, err)
+        return _show(registration, form=form, status=422)
     db.session.commit()
     flash(_("Your corrected registration has been sent. The vendor will review it."), "success")
     return redirect(url_for("deals.show", ref=ref))
 
 
 @bp.post("/registrations/<ref>/withdraw")
+@csrf.exempt
 @partner_required
 def withdraw(ref: str):
     """Take back a registration the vendor has not decided yet."""
     registration = _registration_or_404(ref)
     if not ActionForm().validate_on_submit():
-        abort(400)
+        flash(str(BUTTON_EXPIRED), "error")
+        return redirect(url_for("deals.show", ref=ref))
     try:
         workflow.withdraw_registration(registration, current_user)
     except RuleError as err:
@@ -175,20 +189,25 @@ def withdraw(ref: str):
 
 
 @bp.post("/registrations/<ref>/extension")
+@csrf.exempt
 @partner_required
 def extension(ref: str):
     """Ask once for more time on an approved registration."""
     registration = _registration_or_404(ref)
     form = ExtensionForm()
     if not form.validate_on_submit():
-        flash(_("Please correct the marked fields."), "error")
+        say_why_refused(form)
         return _show(registration, extension_form=form, status=422)
     try:
         workflow.request_extension(registration, current_user, reason=form.reason.data)
     except RuleError as err:
         db.session.rollback()
-        flash(str(err), "error")
-        return redirect(url_for("deals.show", ref=ref))
+        registration = _registration_or_404(ref)
+        if not registration.can_request_extension(utcnow()):
+            flash(str(err), "error")  # the form is gone: no extension can be asked for now
+            return redirect(url_for("deals.show", ref=ref))
+        show_rule_error(form, err, fallback="reason")
+        return _show(registration, extension_form=form, status=422)
     db.session.commit()
     flash(_("Your request for more time has been sent to the vendor."), "success")
     return redirect(url_for("deals.show", ref=ref))

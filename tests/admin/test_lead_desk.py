@@ -118,10 +118,16 @@ def test_duplicate_by_contact_phone_or_email(world, client, auth):
 
 
 def test_required_fields_and_consent_method(world, client, auth):
-    """Seed 001's required fields and the consent method are enforced."""
+    """The required prospect fields (``PROSPECT_REQUIRED``) and the consent method are enforced."""
     auth.login("sales@vendor.example")
     response = post_lead(client, website="", consent_method="")
-    assert response.status_code == 200
+    # The form again (422), what was typed kept, the messages next to the fields.
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert LEAD_FORM["company_name"] in html
+    assert "Say how the contact&#39;s consent was obtained." in html or (
+        "Say how the contact's consent was obtained." in html
+    )
     assert db.session.scalar(sa.select(sa.func.count(Lead.id))) == 0
 
 

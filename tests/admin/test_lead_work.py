@@ -246,8 +246,16 @@ def test_the_forms_carry_their_csrf_token(world, worked, client, auth):
     auth.login("sales@vendor.example")
     html = page(client, worked)
     token = re.search(r'name="stage-csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    data = {"stage-to_stage": "proposal", "stage-version": worked.version}
-    assert client.post(f"/admin/desk/{worked.ref}/stage", data=data).status_code == 400
+    data = {
+        "stage-to_stage": "proposal",
+        "stage-note": "見積を提出",
+        "stage-version": worked.version,
+    }
+    refused = client.post(f"/admin/desk/{worked.ref}/stage", data=data)
+    # Refused without a token: the form again, its text kept, asking to send it again.
+    assert refused.status_code == 422
+    assert "send it again" in refused.get_data(as_text=True)
+    assert "見積を提出" in refused.get_data(as_text=True)
     assert reload(worked).stage is Stage.APPOINTMENT
     response = client.post(
         f"/admin/desk/{worked.ref}/stage", data={**data, "stage-csrf_token": token}

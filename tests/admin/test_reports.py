@@ -120,3 +120,49 @@ def test_dashboard_and_home_read_the_snapshot_until_the_next_refresh(world, clie
     assert runner.invoke(args=["reports", "refresh"]).exit_code == 0
     html = client.get("/admin/reports/").get_data(as_text=True)
     assert cell(html, "data-stage", Stage.NEW.value) == "2"
+
+
+def test_work_queue_figures_come_from_the_snapshot_their_lists_are_live(
+    world, client, auth, runner
+):
+    """The home's queue counts are the snapshot's (cheap at any size); the list it opens is live."""
+    sales = world["sales"]
+    factories.lead(sales, qualified=False)
+    db.session.commit()
+    assert runner.invoke(args=["reports", "refresh"]).exit_code == 0
+    factories.lead(sales, qualified=False)  # after the snapshot
+    db.session.commit()
+
+    auth.login("sales@vendor.example")
+    home = client.get("/admin/").get_data(as_text=True)
+    link = re.search(r'<a[^>]*href="([^"]*queue_is=to_qualify[^"]*)"[^>]*>(.*?)</a>', home, re.S)
+    assert link is not None, home
+    assert re.search(r">\s*1\s*<", link.group(2))
+    listing = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert listing.count('name="rowid"') == 2  # the list itself is live: both leads
+
+    assert runner.invoke(args=["reports", "refresh"]).exit_code == 0
+    home = client.get("/admin/").get_data(as_text=True)
+    link = re.search(r'<a[^>]*href="[^"]*queue_is=to_qualify[^"]*"[^>]*>(.*?)</a>', home, re.S)
+    assert re.search(r">\s*2\s*<", link.group(1))
+
+
+def test_the_worker_refreshes_an_old_snapshot_and_leaves_a_fresh_one(app, world):
+    """The outbox worker recomputes the snapshot once it is older than REPORTS_REFRESH_SECONDS."""
+    from admin.reports import SNAPSHOT
+    from leadshare.outbox import Worker
+    from models.snapshots import load_snapshot
+
+    Worker(sweep_every=3600).run(once=True)
+    first = load_snapshot(db.session, SNAPSHOT)
+    assert first is not None
+    computed = first.computed_at
+    Worker(sweep_every=3600).run(once=True)
+    db.session.expire_all()
+    assert load_snapshot(db.session, SNAPSHOT).computed_at == computed  # fresh: left alone
+
+    first.computed_at = computed - timedelta(seconds=app.config["REPORTS_REFRESH_SECONDS"] + 1)
+    db.session.commit()
+    Worker(sweep_every=3600).run(once=True)
+    db.session.expire_all()
+    assert load_snapshot(db.session, SNAPSHOT).computed_at > computed - timedelta(seconds=1)

@@ -206,10 +206,5 @@ def test_back_office_home_and_dashboard_with_10_times_more_leads_touch_at_most_t
     for url in ("/admin/", "/admin/reports/"):
         client.get(url)
     many = {url: buffers(client, url) for url in ("/admin/", "/admin/reports/")}
-    dashboard = "/admin/reports/"
-    assert many[dashboard] <= 2 * few[dashboard], f"{many[dashboard]} buffers vs {few[dashboard]}"
-    if many["/admin/"] > 2 * few["/admin/"]:
-        # Known and measured: the home's live work-queue counts ("my open leads" and the
-        # other queues) still read rows that grow with the closed history. Reported as an
-        # expected failure, with its numbers, until they are kept as counters.
-        pytest.xfail(f"/admin/ work queues: {many['/admin/']} buffers vs {few['/admin/']}")
+    for url in ("/admin/", "/admin/reports/"):
+        assert many[url] <= 2 * few[url], f"{url}: {many[url]} buffers vs {few[url]}"

@@ -3,21 +3,12 @@ manager then sees the teaser in the portal."""
 
 from __future__ import annotations
 
-import os
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from leadshare.extensions import db
-from tests import factories
+from tests.e2e.conftest import BROWSER_TEST, login, serving_in_memory
 
-CHROMIUM = "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
@@ -25,36 +16,8 @@ def server(app, world):
     """The app served by a real HTTP server in a thread."""
     world["alpha"].policy.details_need_approval = False
     db.session.commit()
-    # One request at a time: the in-memory SQLite database is a single shared connection,
-    # and the browser fetches a page's assets in parallel.
-    httpd = make_server("127.0.0.1", 0, app, threaded=False)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join()
-
-
-@pytest.fixture
-def browser():
-    """Headless Debian chromium driven by Playwright."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        yield instance
-        instance.close()
-
-
-def login(page, base, email):
-    """Log in through the real form."""
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", factories.PASSWORD)
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
+    with serving_in_memory(app) as base:
+        yield base
 
 
 def test_sales_posts_and_offers_partner_sees_teaser(server, browser):

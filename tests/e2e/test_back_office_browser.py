@@ -10,24 +10,17 @@ included) and any raw value on a page fails the test.
 from __future__ import annotations
 
 import json
-import os
 import re
-import threading
 from urllib.parse import urlencode
 
 import pytest
-from werkzeug.serving import make_server
 
+from leadshare.demo import PASSWORD as DEMO_PASSWORD
 from leadshare.demo import load_demo
 from leadshare.extensions import db
+from tests.e2e.conftest import BROWSER_TEST, login, serving_in_memory
 
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "demo-password"  # noqa: S105 - the documented demo password
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 #: Raw values that must never reach a page: UTC offsets, Python's True/False/None,
 #: enum names, code-like enum values shown as text.
@@ -65,27 +58,8 @@ def server(app):
     """The app with the demo data, served by a real HTTP server in a thread."""
     load_demo()
     db.session.commit()
-    # One request at a time: the in-memory SQLite database is a single shared connection,
-    # and the browser fetches a page's assets in parallel.
-    httpd = make_server("127.0.0.1", 0, app, threaded=False)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join()
-
-
-@pytest.fixture
-def browser():
-    """Headless Debian chromium driven by Playwright."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        yield instance
-        instance.close()
+    with serving_in_memory(app) as base:
+        yield base
 
 
 class Staff:
@@ -100,11 +74,7 @@ class Staff:
         self.page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
         self.page.on("response", self._response)
         self.page.on("dialog", lambda dialog: dialog.accept())
-        self.page.goto(f"{base}/login")
-        self.page.fill("input[name=email]", email)
-        self.page.fill("input[name=password]", PASSWORD)
-        with self.page.expect_navigation():
-            self.page.click("main button[type=submit]")
+        login(self.page, base, email, DEMO_PASSWORD)
 
     def _console(self, message) -> None:
         if message.type == "error":
@@ -219,3 +189,40 @@ def test_back_office_in_chromium(server, browser):
         run_actions(staff, admin=role == "admin")
         staff.context.close()
         assert staff.problems == [], role
+
+
+def test_admin_resets_a_second_factor_in_chromium(server, browser):
+    """The users list's "Reset two-factor authentication": confirmed, done, no CSP error."""
+    import pyotp
+    import sqlalchemy as sa
+
+    from models import User, accounts
+    from models.base import utcnow
+
+    rep = db.session.scalar(sa.select(User).where(User.email == "rep@alpha.example"))
+    secret = accounts.new_totp_secret()
+    accounts.enable_two_factor(rep, secret=secret, code=pyotp.TOTP(secret).now(), now=utcnow())
+    db.session.commit()
+    rep_id = rep.id
+    assert rep.has_two_factor
+
+    staff = Staff(browser, server, "admin@vendor.example")
+    page = staff.page
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: asked.append(dialog.message))
+    for code in ("ja", "en"):
+        staff.language(code)
+        staff.open("/admin/users/?search=rep%40alpha.example")
+        row = page.locator("tr", has_text="rep@alpha.example")
+        row.locator("input.action-checkbox").check()
+        page.locator("li.dropdown:has(a[data-model-action]) > a.dropdown-toggle").click()
+        with page.expect_navigation():
+            page.locator("a[data-model-action=reset_two_factor]").click()
+        assert page.locator(".alert-success").count() == 1, page.url
+        db.session.expire_all()
+        assert not db.session.get(User, rep_id).has_two_factor
+    # The confirmation was asked each time, in the user's language.
+    assert len(asked) == 2 and asked[0] != asked[1], asked
+    assert "二要素" in asked[0] and "second factor" in asked[1], asked
+    staff.context.close()
+    assert staff.problems == []

@@ -7,58 +7,17 @@ assistant, and a file shared on a lead's board in both doors (Japanese and Engli
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
-from leadshare import create_app
 from leadshare.extensions import db
-from models import Base, BusinessCard, LeadFile, Locale, OutboxMessage, Role, User, workflow
+from models import BusinessCard, LeadFile, Locale, OutboxMessage, Role, User, workflow
 from models.attachments import attach_file
 from tests import factories, samples
-from tests.e2e.test_portal_flow import CHROMIUM, DOCS_SCREENSHOTS, _login, _logout
+from tests.e2e.conftest import BROWSER_TEST, DOCS_SCREENSHOTS, login, logout
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
-]
-
-
-@pytest.fixture
-def served(tmp_path):
-    """The app on a free port against a fresh SQLite file, files in a temporary folder."""
-    app = create_app(
-        "testing",
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'e2e.db'}",
-        WTF_CSRF_ENABLED=True,
-        RATELIMIT_ENABLED=False,
-        FILES_DIR=str(tmp_path / "files"),
-    )
-    with app.app_context():
-        Base.metadata.create_all(db.engine)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join()
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def browser():
-    """Headless Debian chromium driven by Playwright."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        yield instance
-        instance.close()
+pytestmark = BROWSER_TEST
 
 
 def _people(locale: Locale) -> None:
@@ -86,7 +45,7 @@ def test_a_card_from_a_phone_becomes_a_prospect(served, browser, tmp_path, local
         viewport={"width": 375, "height": 740}, java_script_enabled=False, locale=locale.value
     )
     page = phone.new_page()
-    _login(page, base, "sales@vendor.example")
+    login(page, base, "sales@vendor.example")
     page.goto(f"{base}/admin/cards/new")
     photo = page.locator("#card-photo")
     assert photo.get_attribute("capture") == "environment"
@@ -102,7 +61,7 @@ def test_a_card_from_a_phone_becomes_a_prospect(served, browser, tmp_path, local
 
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale.value)
     page = desk.new_page()
-    _login(page, base, "assistant@vendor.example")
+    login(page, base, "assistant@vendor.example")
     assert page.url.endswith("/admin/cards/")
     with app.app_context():
         card = db.session.scalar(sa.select(BusinessCard))
@@ -174,7 +133,7 @@ def test_files_are_shared_on_the_board_in_both_doors(served, browser, tmp_path, 
         viewport={"width": 1280, "height": 900}, locale=locale.value, accept_downloads=True
     )
     page = context.new_page()
-    _login(page, base, "sales@vendor.example")
+    login(page, base, "sales@vendor.example")
     page.goto(f"{base}/admin/desk/{ref}")
     page.set_input_files("#file-input", str(proposal))
     page.select_option("#file-form select[name=kind]", "proposal")
@@ -183,9 +142,9 @@ def test_files_are_shared_on_the_board_in_both_doors(served, browser, tmp_path, 
         page.click("#upload-file")
     assert proposal.name in page.locator("#files").inner_text()
     page.locator("#files").screenshot(path=str(shots / f"files-staff-{suffix}.png"))
-    _logout(page)
+    logout(page)
 
-    _login(page, base, "rep@alpha.example")
+    login(page, base, "rep@alpha.example")
     page.goto(f"{base}/leads/{ref}")
     files = page.locator("#files")
     assert proposal.name in files.inner_text() and "社内メモ.pdf" not in page.content()

@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
-from leadshare import create_app
 from leadshare.extensions import db
 from models import (
-    Base,
     Channel,
     ConversationNote,
     InstalledProduct,
@@ -32,15 +27,9 @@ from models import (
     workflow,
 )
 from tests import factories
+from tests.e2e.conftest import BROWSER_TEST, DOCS_SCREENSHOTS, login, logout
 
-CHROMIUM = "/usr/bin/chromium"
-#: ``SAVE_SCREENSHOTS=1`` refreshes the pictures in docs/; otherwise they go to a temporary folder.
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 def _seed(locale: Locale) -> str:
@@ -84,64 +73,22 @@ def _seed(locale: Locale) -> str:
 
 
 @pytest.fixture
-def served(tmp_path):
-    """Start the app on a free port against a fresh SQLite file; yield a builder of the data."""
-    app = create_app(
-        "testing",
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'e2e.db'}",
-        WTF_CSRF_ENABLED=True,
-        RATELIMIT_ENABLED=False,
-    )
-    with app.app_context():
-        Base.metadata.create_all(db.engine)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+def served_seed(served):
+    """The served app and a builder of its data: ``seed(locale)`` gives (base URL, lead ref)."""
+    app, base = served
 
     def seed(locale: Locale) -> tuple[str, str]:
         with app.app_context():
             ref = _seed(locale)
-        return f"http://127.0.0.1:{httpd.server_port}", ref
+        return base, ref
 
-    yield app, seed
-    httpd.shutdown()
-    thread.join()
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def browser():
-    """Headless Debian chromium driven by Playwright."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        yield instance
-        instance.close()
-
-
-def _login(page, base: str, email: str) -> None:
-    """Log in through the real form."""
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", factories.PASSWORD)
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
+    return app, seed
 
 
 def _submit(page, form_selector: str) -> None:
     """Submit one form by its button and wait for the page that follows."""
     with page.expect_navigation():
         page.click(f"{form_selector} button[type=submit]")
-
-
-def _logout(page) -> None:
-    """Log out with the header's form."""
-    with page.expect_navigation():
-        page.click("form[action='/logout'] button")
 
 
 TEXT = {
@@ -173,9 +120,9 @@ TEXT = {
     ],
 )
 def test_manager_takes_a_lead_and_the_rep_wins_it(
-    served, browser, tmp_path, variant, locale, width, javascript
+    served_seed, browser, tmp_path, variant, locale, width, javascript
 ):
-    app, seed = served
+    app, seed = served_seed
     shots = DOCS_SCREENSHOTS if os.environ.get("SAVE_SCREENSHOTS") else tmp_path
     base, ref = seed(locale)
     text = TEXT[locale]
@@ -191,7 +138,7 @@ def test_manager_takes_a_lead_and_the_rep_wins_it(
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(base) else None)
 
     # The manager reads the teaser from the inbox.
-    _login(page, base, "manager@alpha.example")
+    login(page, base, "manager@alpha.example")
     assert page.url.endswith("/leads")
     assert text["waiting"] in page.content()
     if variant == "ja":
@@ -210,10 +157,10 @@ def test_manager_takes_a_lead_and_the_rep_wins_it(
     _submit(page, "form[action$='/accept']")
     assert text["accepted"] in page.content()
     assert "連絡 花子" in page.content()  # the contact, shared with consent
-    _logout(page)
+    logout(page)
 
     # The rep logs a call, moves the stage, posts on the board and closes as won.
-    _login(page, base, "rep@alpha.example")
+    login(page, base, "rep@alpha.example")
     with page.expect_navigation():
         page.click(f"a[href='/leads/{ref}']")
     if javascript:

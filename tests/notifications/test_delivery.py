@@ -7,7 +7,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from leadshare.extensions import db
-from leadshare.outbox import deliver_due, render_message
+from leadshare.mail import render_message
+from leadshare.outbox import deliver_due
 from models import Locale, OutboxMessage, OutboxStatus, queue_message
 from models import workflow as wf
 from tests import factories
@@ -121,7 +122,7 @@ def test_without_mail_server_messages_are_written_as_eml(world, app, tmp_path):
 
 def test_every_kind_renders_in_both_languages(world):
     """Each kind has a template with a subject and a body in English and Japanese."""
-    from leadshare.outbox import KINDS
+    from leadshare.mail import KINDS
 
     payload = {
         "lead_ref": "abc123",

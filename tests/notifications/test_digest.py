@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from leadshare.extensions import db
-from leadshare.outbox import render_message
+from leadshare.mail import render_message
 from models import Locale, OutboxMessage
 from models import workflow as wf
 from models.digest import queue_digests

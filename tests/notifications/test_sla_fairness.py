@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from leadshare.extensions import db
-from leadshare.outbox import render_message
+from leadshare.mail import render_message
 from models import OfferState, OutboxMessage, PartnerTier, Role
 from models import workflow as wf
 from models.digest import queue_digests
@@ -180,3 +180,45 @@ def test_partner_may_accept_while_the_vendor_holds_the_details(world):
     wf.accept_offer(offer, world["alpha_manager"], now=start + timedelta(hours=50))
     db.session.commit()
     assert offer.state is OfferState.ACCEPTED
+
+
+def test_a_details_request_is_reminded_once_and_a_new_request_again(world):
+    """Staff hear once per request; later sweeps no longer load a request already reminded."""
+    world["alpha"].policy.details_need_approval = True
+    start = datetime(2025, 6, 2, 0, 0, tzinfo=UTC)
+    offers = []
+    for _ in range(3):
+        offer = wf.offer_lead(
+            factories.lead(world["sales"]), world["alpha"], world["sales"], now=start
+        )
+        wf.request_details(offer, world["alpha_manager"], now=start + timedelta(hours=1))
+        offers.append(offer)
+    db.session.commit()
+
+    report = sweep(now=start + timedelta(hours=37))
+    db.session.commit()
+    assert sorted(report.staff_reminded) == sorted(o.id for o in offers)
+    assert len(_messages("details_waiting")) == 3
+
+    statements: list[str] = []
+    engine = db.session.get_bind()
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        again = sweep(now=start + timedelta(hours=38))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    assert again.staff_reminded == []
+    # Nothing loaded, nothing checked one by one: no look-up of earlier messages at all.
+    assert not [s for s in statements if "outbox_messages" in s]
+    assert len(_messages("details_waiting")) == 3
+
+    # Refused, then asked again: a new request waits again, and staff hear of it again.
+    first = offers[0]
+    wf.refuse_details(first, world["sales"], reason="まだ早い", now=start + timedelta(hours=39))
+    wf.request_details(first, world["alpha_manager"], now=start + timedelta(hours=40))
+    db.session.commit()
+    later = sweep(now=first.respond_by + timedelta(hours=1))
+    db.session.commit()
+    assert first.id in later.staff_reminded
+    assert len(_messages("details_waiting", to="sales@vendor.example")) >= 4

@@ -43,9 +43,9 @@ def test_manager_invites_a_colleague_who_sets_a_password_once(client, auth, worl
         },
     )
     assert response.status_code == 302
-    invited = _user("new@alpha.example")
-    assert invited.organisation_id == world["alpha"].id
-    assert invited.password_hash is None
+    # No account until the invitation is accepted; the team page shows it pending.
+    assert _user("new@alpha.example") is None
+    assert "Invited, pending" in client.get("/team").get_data(as_text=True)
     link = _link("invitation", "new@alpha.example")
     auth.logout()
     assert "新人 一郎" in client.get(link).get_data(as_text=True)
@@ -56,6 +56,8 @@ def test_manager_invites_a_colleague_who_sets_a_password_once(client, auth, worl
     )
     assert response.status_code == 302
     assert auth.login("new@alpha.example", "a-long-password-1").headers["Location"] == "/leads"
+    invited = _user("new@alpha.example")
+    assert invited.organisation_id == world["alpha"].id and invited.name == "新人 一郎"
     auth.logout()
     # The link is spent.
     assert client.get(link).status_code == 404
