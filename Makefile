@@ -31,8 +31,8 @@ translations: $(VENV)/.installed
 
 ## Re-extract every user-visible string and merge it into both catalogues.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _gettext -k _ngettext:1,2 --no-location --sort-output -o $(TRANSLATIONS)/messages.pot . >/dev/null 2>&1
-	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete >/dev/null 2>&1
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _gettext -k _ngettext:1,2 --no-location --sort-output -w 100 -o $(TRANSLATIONS)/messages.pot . >/dev/null 2>&1
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete -w 100 >/dev/null 2>&1
 
 ## Regenerate the schema migration from the models (before the first release only).
 migration: $(VENV)/.installed

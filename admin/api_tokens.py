@@ -20,7 +20,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from admin.forms import ConfirmForm
 from admin.security import StaffAccessMixin, login_again_unless_fresh
-from leadshare.extensions import db
+from leadshare.extensions import csrf, db
+from leadshare.forms import SEND_AGAIN, token_expired
 from models.api_tokens import ApiToken, create_api_token, manageable_tokens, revoke_api_token
 from models.base import utcnow
 from models.errors import RuleError
@@ -57,6 +58,7 @@ class ApiTokenView(StaffAccessMixin, BaseView):
         )
 
     @expose("/", methods=["GET", "POST"])
+    @csrf.exempt  # the form checks its own token: an expired one keeps what was typed
     def index(self):
         """List the tokens; a valid POST issues one (after a fresh login)."""
         form = StaffTokenForm()
@@ -66,6 +68,8 @@ class ApiTokenView(StaffAccessMixin, BaseView):
         if refresh is not None:
             return refresh
         if not form.validate():
+            if token_expired(form):
+                flash(SEND_AGAIN, "error")
             return self._page(form), 422
         owner = db.session.scalar(
             sa.select(User).where(User.email == form.email.data.strip().lower())

@@ -18,20 +18,23 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import Response, current_app, flash, stream_with_context
+from flask import Response, current_app, flash, g, request, stream_with_context
 from flask_admin import expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.fields import QuerySelectField
+from flask_admin.form import BaseForm
 from flask_admin.model.typefmt import BASE_FORMATTERS
 from flask_babel import format_date, format_datetime, gettext
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.utils import secure_filename
 from wtforms.fields.choices import Choice
 
 from admin.security import StaffAccessMixin, login_again_unless_fresh
-from leadshare.extensions import db
+from leadshare.extensions import csrf, db
+from leadshare.forms import SEND_AGAIN, token_expired
 from models.base import utcnow
 from models.errors import RuleError
 from models.labels import label
@@ -102,6 +105,22 @@ def role_name() -> str | None:
     return "admin" if current_user.is_admin else "sales"
 
 
+class StaffForm(BaseForm):
+    """Flask-Admin's form base carrying Flask-WTF's token, which the form checks itself.
+
+    The create and edit pages are exempt from the global check: an expired token
+    then fails like any field, and Flask-Admin shows the form again with what
+    was typed (:meth:`StaffModelView.validate_form` says to send it again).
+    The bulk-action forms carry the same token and stay under the global check.
+    """
+
+    class Meta(FlaskForm.Meta):
+        _translations = BaseForm.Meta._translations
+        get_translations = BaseForm.Meta.get_translations
+
+    hidden_tag = FlaskForm.hidden_tag
+
+
 class StaffModelView(StaffAccessMixin, ModelView):
     """A model view for vendor staff; ``permissions`` maps a role to what it may do.
 
@@ -117,6 +136,7 @@ class StaffModelView(StaffAccessMixin, ModelView):
     column_display_pk = False
     column_type_formatters = TYPE_FORMATTERS
     column_type_formatters_detail = TYPE_FORMATTERS
+    form_base_class = StaffForm
 
     def _allowed(self, what: str) -> bool:
         """Whether the current user's role may ``what`` in this view."""
@@ -187,6 +207,35 @@ class StaffModelView(StaffAccessMixin, ModelView):
             flash(str(exc), "error")
             return True
         return super().handle_view_exception(exc)
+
+    # Create and edit: the form checks its token and keeps the work --------------------
+    @expose("/new/", methods=("GET", "POST"))
+    @csrf.exempt
+    def create_view(self):
+        """Flask-Admin's create page; a refused form comes back with 422."""
+        return self.refused_with_422(super().create_view())
+
+    @expose("/edit/", methods=("GET", "POST"))
+    @csrf.exempt
+    def edit_view(self):
+        """Flask-Admin's edit page; a refused form comes back with 422."""
+        return self.refused_with_422(super().edit_view())
+
+    def validate_form(self, form) -> bool:
+        """Flask-Admin's validation; a refused POST is noted, an expired token says so."""
+        valid = super().validate_form(form)
+        if not valid and request.method == "POST":
+            g.form_refused = True
+            if token_expired(form):
+                flash(SEND_AGAIN, "error")
+        return valid
+
+    @staticmethod
+    def refused_with_422(response):
+        """``response`` with status 422 when it shows a refused form again."""
+        if g.pop("form_refused", False) and isinstance(response, str):
+            return response, 422
+        return response
 
     def delete_model(self, model) -> bool:
         """Refuse: records are archived, never deleted."""

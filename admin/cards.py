@@ -18,7 +18,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from admin.forms import LeadForm, _catalogue, _enum
 from admin.security import StaffAccessMixin
-from leadshare.extensions import db
+from leadshare.extensions import csrf, db
+from leadshare.forms import SEND_AGAIN, token_expired
 from leadshare.uploads import send_stored_file, upload_size_limit
 from models.capture import find_duplicates
 from models.cards import CARD_STATUS_LABELS, BusinessCard, intake_queue, recent_cards
@@ -112,7 +113,10 @@ class CardIntakeView(StaffAccessMixin, BaseView):
             status_labels=CARD_STATUS_LABELS,
         )
 
+    # The forms below check their own token (exempt from the global check): an expired
+    # token shows the form again with what was typed, asking to send it again.
     @expose("/new", methods=("GET", "POST"))
+    @csrf.exempt
     def new(self):
         """The phone page: photograph a card (no JavaScript needed) and send it to the queue."""
         form = CardPhotoForm()
@@ -138,12 +142,15 @@ class CardIntakeView(StaffAccessMixin, BaseView):
                     "success",
                 )
                 return redirect(url_for(".new"))
+        elif token_expired(form):
+            flash(SEND_AGAIN, "error")
         status = 422 if form.errors else 200
         return self.render(
             "staff/cards_new.html", form=form, limit=human_size(max_upload_bytes())
         ), status
 
     @expose("/<ref>", methods=("GET", "POST"))
+    @csrf.exempt
     def enter(self, ref: str):
         """The photo beside the new-prospect form, pre-filled by OCR; saving checks duplicates."""
         card = self._card(ref)
@@ -167,18 +174,27 @@ class CardIntakeView(StaffAccessMixin, BaseView):
                 if saved is not None:
                     return saved
         elif request.method == "POST":
-            if card.is_waiting:
-                flash(_("Check the highlighted fields."), "error")
-            else:
+            if not card.is_waiting:
                 flash(_("This card has already been handled."), "error")
-        return self.render(
+            elif token_expired(form):
+                flash(SEND_AGAIN, "error")
+            else:
+                flash(_("Check the highlighted fields."), "error")
+        return self._render_card(card, form, duplicates=duplicates)
+
+    def _render_card(self, card, form, *, duplicates=(), dismiss_form=None):
+        """The card's page; 422 when a form on it was refused."""
+        dismiss_form = dismiss_form or DismissForm(formdata=None)
+        html = self.render(
             "staff/cards_enter.html",
             card=card,
             form=form,
             duplicates=duplicates,
-            dismiss_form=DismissForm(formdata=None),
+            dismiss_form=dismiss_form,
             status_labels=CARD_STATUS_LABELS,
         )
+        refused = request.method == "POST" and (form.errors or dismiss_form.errors)
+        return html, 422 if refused else 200
 
     def _save(self, card: BusinessCard, form: IntakeForm):
         """Save the card through the capture rule; ``None`` when the rule refused."""
@@ -216,13 +232,17 @@ class CardIntakeView(StaffAccessMixin, BaseView):
         return redirect(url_for(".index"))
 
     @expose("/<ref>/dismiss", methods=("POST",))
+    @csrf.exempt
     def dismiss(self, ref: str):
         """Take the card out of the queue with a reason."""
         card = self._card(ref)
         form = DismissForm()
         if not form.validate_on_submit():
-            flash(_("Say why the card is dismissed."), "error")
-            return redirect(url_for(".enter", ref=ref))
+            refusal = SEND_AGAIN if token_expired(form) else _("Say why the card is dismissed.")
+            flash(refusal, "error")
+            return self._render_card(
+                card, IntakeForm(formdata=None, data=_prefill(card)), dismiss_form=form
+            )
         try:
             dismiss_card(card, current_user._get_current_object(), reason=form.reason.data)
             db.session.commit()

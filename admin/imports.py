@@ -27,7 +27,8 @@ from flask_login import current_user
 
 from admin.forms import ConfirmForm, ImportUploadForm
 from admin.security import StaffAccessMixin
-from leadshare.extensions import db
+from leadshare.extensions import csrf, db
+from leadshare.forms import SEND_AGAIN, token_expired
 from models import limits, workflow
 from models.capture import (
     LEAD_REQUIRED,
@@ -411,7 +412,10 @@ class ImportView(StaffAccessMixin, BaseView):
         path = self._store() / f"{current_user.id}-{token}.csv"
         return path if path.exists() else None
 
+    # Both forms check their own token (exempt from the global check): an expired token
+    # asks to send again, and a previewed file stays previewed.
     @expose("/", methods=("GET", "POST"))
+    @csrf.exempt
     def index(self):
         """Upload and preview."""
         form = ImportUploadForm()
@@ -425,34 +429,51 @@ class ImportView(StaffAccessMixin, BaseView):
             except ImportFileError as err:
                 error = str(err)
         elif request.method == "POST":
-            error = _("Choose a CSV file.")
+            error = SEND_AGAIN if token_expired(form) else _("Choose a CSV file.")
         if error:
             flash(error, "error")
+        return self._preview(form, rows, token), 422 if error else 200
+
+    def _preview(self, form, rows, token):
+        """The upload form, and the preview of ``rows`` waiting under ``token``."""
         return self.render(
             "staff/import.html",
             form=form,
             rows=rows,
             token=token,
-            confirm=ConfirmForm(),
+            confirm=ConfirmForm(formdata=None),
             columns=COLUMNS,
         )
 
     @expose("/confirm", methods=("POST",))
+    @csrf.exempt
     def confirm(self):
         """Import the good rows of a previewed file."""
-        if not ConfirmForm().validate_on_submit():
-            return redirect(url_for(".index"))
-        path = self._path(request.form.get("token", ""))
+        token = request.form.get("token", "")
+        path = self._path(token)
         if path is None:
             flash(_("The upload has expired; upload the file again."), "error")
             return redirect(url_for(".index"))
+        confirm = ConfirmForm()
+        if not confirm.validate_on_submit():
+            # The preview again, with a fresh token: nothing was imported yet.
+            flash(SEND_AGAIN, "error")
+            rows = read_csv(path.read_text("utf-8"))
+            return self._preview(ImportUploadForm(formdata=None), rows, token), 422
         try:
             report = import_rows(
                 read_csv(path.read_text("utf-8")), current_user._get_current_object()
             )
-        except Exception as err:  # noqa: BLE001 - report, never half-import
+        except Exception:  # noqa: BLE001 - report, never half-import
+            db.session.rollback()
             current_app.logger.exception("lead import failed")
-            flash(_("Nothing was imported: %(error)s", error=str(err)), "error")
+            flash(
+                _(
+                    "Nothing was imported. Upload the file again; "
+                    "if it fails again, tell an administrator."
+                ),
+                "error",
+            )
             return redirect(url_for(".index"))
         finally:
             path.unlink(missing_ok=True)

@@ -1,6 +1,9 @@
 """Friendly error pages in both languages."""
 
-from flask import Flask, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Flask, flash, redirect, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from leadshare.extensions import db
@@ -23,9 +26,39 @@ def _render(error: HTTPException):
     return render_template(template or "errors/generic.html", error=error), error.code
 
 
+def _same_site_referrer() -> str | None:
+    """The page the request came from, when it is one of ours."""
+    back = request.referrer
+    if not back:
+        return None
+    parts = urlsplit(back)
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        return None
+    return back
+
+
+def _token_refused(error: CSRFError):
+    """A form refused by the global CSRF check (its token expired or is missing).
+
+    Forms with text to keep check their own token and show themselves again; what
+    reaches this is a button (a bulk action, a log-out): nothing was done, the
+    page it came from says to press it again.
+    """
+    from leadshare.forms import BUTTON_EXPIRED
+
+    if _is_api() or request.accept_mimetypes.best == "application/json":
+        return _render(error)
+    back = _same_site_referrer()
+    if back is not None:
+        flash(str(BUTTON_EXPIRED), "error")
+        return redirect(back, 303)
+    return render_template("errors/generic.html", error=error, message=BUTTON_EXPIRED), 400
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
     app.register_error_handler(HTTPException, _render)
+    app.register_error_handler(CSRFError, _token_refused)
 
     @app.errorhandler(500)
     def _server_error(error):

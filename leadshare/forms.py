@@ -83,6 +83,8 @@ class AmountField(StringField):
 # Refusals shown where the user typed ------------------------------------------------------
 #: What a form whose CSRF token expired (or is missing) says: nothing was done, send again.
 SEND_AGAIN = _l("This page was open too long. Check your entry and send it again.")
+#: A bare button (or a form checked before its view runs) sent with an expired token.
+BUTTON_EXPIRED = _l("The form expired. Please send it again.")
 
 
 def token_expired(form: FlaskForm) -> bool:

@@ -7,11 +7,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
+from leadshare.forms import BUTTON_EXPIRED as BUTTON_EXPIRED  # the portal's views read it here
 from leadshare.forms import SEND_AGAIN, token_expired
 from leadshare.forms import show_rule_error as place_rule_error
 
-#: A bare button sent with an expired token: nothing happened.
-BUTTON_EXPIRED = _l("The form expired. Please send it again.")
 CORRECT = _l("Please correct the marked fields.")
 
 

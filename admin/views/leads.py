@@ -23,7 +23,7 @@ from admin.views.common import (
     run_each,
     when,
 )
-from leadshare.extensions import db
+from leadshare.extensions import csrf, db
 from leadshare.forms import AmountField, read_version
 from models import lead_records
 from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS
@@ -231,6 +231,7 @@ class ProspectView(BaseStaffView):
         return super().details_view()
 
     @expose("/edit/", methods=("GET", "POST"))
+    @csrf.exempt  # the form checks its own token (admin.base.StaffForm)
     def edit_view(self):
         """The edit form shows the contact person too: recorded like the details page."""
         self._record_view("admin.prospect_edit")

@@ -17,7 +17,7 @@ from admin.base import ChoiceQuerySelectField, ScopedAjaxLoader
 from admin.filters import enum_filter, flag_filter, record_filter
 from admin.security import login_again_unless_fresh
 from admin.views.common import BaseStaffView, _list_labels, partner_filter, run_each
-from leadshare.extensions import db
+from leadshare.extensions import csrf, db
 from models import accounts, administration, workflow
 from models.administration import POLICY_FIELDS
 from models.catalogue import PRODUCT_LINES, REGIONS, SIZE_BANDS
@@ -360,11 +360,13 @@ class UserView(BaseStaffView):
         return self._allowed("edit") and super().is_action_allowed(name)
 
     @expose("/new/", methods=("GET", "POST"))
+    @csrf.exempt  # the form checks its own token (admin.base.StaffForm)
     def create_view(self):
         """Creating a user (role, password) needs a fresh login."""
         return login_again_unless_fresh() or super().create_view()
 
     @expose("/edit/", methods=("GET", "POST"))
+    @csrf.exempt  # the form checks its own token (admin.base.StaffForm)
     def edit_view(self):
         """Changing a user's role, password or active flag needs a fresh login."""
         return login_again_unless_fresh() or super().edit_view()

@@ -303,18 +303,32 @@ def test_forms_need_a_csrf_token(world, client, auth, records):
     # The desk's own forms answer with the form again (422) and "send it again".
     refused = client.post(f"/admin/desk/{lead_ref}/notes", data={"text": "x"})
     assert refused.status_code == 422 and "send it again" in refused.get_data(as_text=True)
-    assert (
-        client.post(
-            f"/admin/partners/edit/?id={records['partners']}", data={"name": "x"}
-        ).status_code
-        == 400
+    # Flask-Admin's edit form checks its own token: the form again, what was typed kept.
+    edited = client.post(
+        f"/admin/partners/edit/?id={records['partners']}", data={"name": "Typed name"}
     )
-    assert (
-        client.post(
-            "/admin/leads/action/", data={"action": "archive", "rowid": records["leads"]}
-        ).status_code
-        == 400
+    assert edited.status_code == 422
+    assert "send it again" in edited.get_data(as_text=True)
+    assert 'value="Typed name"' in edited.get_data(as_text=True)
+    # A bulk action is a button under the global check: nothing done, press it again.
+    action = client.post(
+        "/admin/leads/action/", data={"action": "archive", "rowid": records["leads"]}
     )
+    assert action.status_code == 400 and "send it again" in action.get_data(as_text=True)
+    from_the_list = client.post(
+        "/admin/leads/action/",
+        data={"action": "archive", "rowid": records["leads"]},
+        headers={"Referer": "http://localhost/admin/leads/"},
+    )
+    assert from_the_list.status_code == 303
+    assert from_the_list.headers["Location"] == "http://localhost/admin/leads/"
+    assert "send it again" in client.get("/admin/leads/").get_data(as_text=True)
+    elsewhere = client.post(
+        "/admin/leads/action/",
+        data={"action": "archive", "rowid": records["leads"]},
+        headers={"Referer": "https://attacker.example/admin/leads/"},
+    )
+    assert elsewhere.status_code == 400
     assert snapshot() == before
     # With the token from the page, the form works.
     html = client.get(f"/admin/desk/{lead_ref}").get_data(as_text=True)

@@ -287,3 +287,29 @@ def test_the_import_applies_the_plausibility_limits(world):
     assert "teaser" in bad[3] and "500" in bad[3]
     good = next(r for r in results if r.ok)
     assert good.values["lead"]["estimated_value"] == 1_200_000
+
+
+@pytest.mark.csrf
+def test_confirming_with_an_expired_token_shows_the_preview_again(world, client, auth):
+    """Nothing is imported; the preview is still there with a fresh token that works."""
+    auth.login("admin@vendor.example")
+    page = client.get("/admin/import/").get_data(as_text=True)
+    fresh = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    preview = client.post(
+        "/admin/import/",
+        data={"file": (io.BytesIO(make_csv(ROWS, "utf-8")), "leads.csv"), "csrf_token": fresh},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', preview).group(1)
+    refused = client.post(
+        "/admin/import/confirm", data={"token": token, "csrf_token": "expired-or-forged"}
+    )
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "send it again" in html or "もう一度送信" in html
+    assert "not-an-email" in html and f'value="{token}"' in html
+    assert db.session.scalar(sa.select(sa.func.count(Lead.id))) == 0
+    again = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html.split("/confirm")[1])
+    done = client.post("/admin/import/confirm", data={"token": token, "csrf_token": again.group(1)})
+    assert done.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(Lead.id))) == 2

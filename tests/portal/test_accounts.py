@@ -114,13 +114,20 @@ def _reset_link(email: str) -> str | None:
     return f"/password/{message.payload['password_token']}" if message else None
 
 
+def forgot(client, email: str, **data):
+    """Ask for a reset link; the request's work is done once its answer is closed (sent)."""
+    response = client.post("/password/forgot", data={"email": email, **data})
+    response.close()
+    return response
+
+
 def test_the_login_page_offers_a_reset(client, world):
     assert "/password/forgot" in client.get("/login").get_data(as_text=True)
 
 
 def test_reset_answers_the_same_for_unknown_and_known_addresses(client, world):
-    known = client.post("/password/forgot", data={"email": "rep@alpha.example"})
-    unknown = client.post("/password/forgot", data={"email": "nobody@alpha.example"})
+    known = forgot(client, "rep@alpha.example")
+    unknown = forgot(client, "nobody@alpha.example")
     assert known.status_code == unknown.status_code == 302
     assert known.headers["Location"] == unknown.headers["Location"]
     assert client.get("/login").status_code == 200
@@ -133,7 +140,7 @@ def test_a_reset_link_carries_no_session_secret_works_once_and_logs_out_everywhe
     device = app.test_client()
     Auth(device).login("rep@alpha.example")
     client = app.test_client()
-    client.post("/password/forgot", data={"email": "Rep@Alpha.example "})
+    forgot(client, "Rep@Alpha.example ")
     link = _reset_link("rep@alpha.example")
     token = link.rsplit("/", 1)[1]
     user = _user("rep@alpha.example")
@@ -150,9 +157,33 @@ def test_a_reset_link_carries_no_session_secret_works_once_and_logs_out_everywhe
     assert Auth(client).login("rep@alpha.example", "brand-new-password").status_code == 302
 
 
+def test_the_answer_to_a_reset_request_is_sent_before_the_address_is_looked_up(client, world):
+    """Known or unknown, the request sends the same statements before its answer; the
+    lookup and the link come after it, so the answer's timing tells nothing."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        answers = {}
+        for email in ("rep@alpha.example", "nobody@alpha.example"):
+            statements.clear()
+            response = client.post("/password/forgot", data={"email": email})
+            answers[email] = (response.status_code, list(statements))
+            if email == "rep@alpha.example":
+                assert _reset_link(email) is None  # not yet: the answer is not sent
+            response.close()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert answers["rep@alpha.example"] == answers["nobody@alpha.example"]
+    assert _reset_link("rep@alpha.example") is not None
+
+
 def test_resets_are_limited_per_account(client, world):
     for _ in range(accounts.RESETS_PER_HOUR + 2):
-        client.post("/password/forgot", data={"email": "rep@alpha.example"})
+        forgot(client, "rep@alpha.example")
     sent = db.session.scalar(
         sa.select(sa.func.count()).where(
             OutboxMessage.kind == "password_reset", OutboxMessage.to_email == "rep@alpha.example"
