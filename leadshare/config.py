@@ -80,6 +80,8 @@ class Config:
     OUTBOX_RETRY_HOURS = 24
     #: How long a delivery pass holds a message it is sending (a crashed pass lets go then).
     OUTBOX_LEASE_SECONDS = 600
+    #: Delivery results are committed in groups of this many (and at most a second apart).
+    OUTBOX_COMMIT_EVERY = 20
     #: The outbox worker recomputes the report snapshot (staff home, dashboard) when it is
     #: older than this many seconds; 0 leaves it to cron (`flask reports refresh`).
     REPORTS_REFRESH_SECONDS = 300

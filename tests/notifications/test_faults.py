@@ -198,6 +198,57 @@ def test_a_crash_after_sending_resends_once_after_the_lease(app, world, smtp, mo
     assert _all()[0].status is OutboxStatus.SENT
 
 
+def test_a_crash_mid_group_resends_only_the_uncommitted_messages(app, world, smtp, monkeypatch):
+    """Results are committed in groups: a pass killed after five sends (group of three)
+    has recorded three; the other two go once more after the lease, same Message-ID."""
+    import leadshare.outbox as outbox
+
+    smtp.start()
+    app.config["OUTBOX_COMMIT_EVERY"] = 3
+    _queue(world, 5)
+    record = outbox._record
+    seen = {"n": 0}
+
+    def crash_after_the_fifth(message, now, error):
+        outcome = record(message, now, error)
+        seen["n"] += 1
+        if seen["n"] == 5:
+            raise KeyboardInterrupt  # killed before the second group's COMMIT
+        return outcome
+
+    with monkeypatch.context() as patch:
+        patch.setattr(outbox, "_record", crash_after_the_fifth)
+        with pytest.raises(KeyboardInterrupt):
+            deliver_due()
+    db.session.rollback()
+    assert len(smtp.mailbox.received) == 5
+    assert Counter(m.status for m in _all()) == {OutboxStatus.SENT: 3, OutboxStatus.PENDING: 2}
+    lease_ends = max(m.leased_until for m in _all() if m.leased_until)
+    assert deliver_due(now=lease_ends + timedelta(seconds=1)).sent == 2
+    ids = Counter(msg["Message-ID"] for _, msg in smtp.mailbox.received)
+    assert len(ids) == 5 and sorted(ids.values()) == [1, 1, 1, 2, 2]
+    assert {m.status for m in _all()} == {OutboxStatus.SENT}
+
+
+def test_results_are_committed_in_groups(app, world, smtp, monkeypatch):
+    """Seven messages, groups of three: three COMMITs of results, not seven."""
+    smtp.start()
+    app.config["OUTBOX_COMMIT_EVERY"] = 3
+    _queue(world, 7)
+    real_commit = db.session.commit
+    commits = {"n": 0}
+
+    def counting_commit():
+        commits["n"] += 1
+        return real_commit()
+
+    monkeypatch.setattr(db.session, "commit", counting_commit)
+    assert deliver_due().sent == 7
+    assert commits["n"] == 3 + 2  # the results; the lease, and the look for a next batch
+    monkeypatch.undo()
+    assert {m.status for m in _all()} == {OutboxStatus.SENT}
+
+
 def test_a_database_error_after_sending_is_recorded_on_the_second_try(
     app, world, smtp, monkeypatch
 ):
