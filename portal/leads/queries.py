@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from leadshare.extensions import db
 from leadshare.pagination import KeysetPage, keyset_page
@@ -133,7 +133,24 @@ def inbox_query(
         query = query.order_by(Offer.respond_by.asc(), Offer.id.desc())
     else:
         query = query.order_by(Offer.offered_at.desc(), Offer.id.desc())
-    return query.options(*offer_loading())
+    return query.options(*inbox_loading())
+
+
+def inbox_loading() -> list:
+    """:func:`offer_loading` for a page of the inbox, whose query joins the lead and prospect.
+
+    Those two are read from the joins already there, and the partner (the same on
+    every row) and the reps come by their own small queries: the page query then
+    joins three tables instead of nine, and PostgreSQL plans it in a fraction of
+    the time (planning, not execution, was most of the largest partner's query).
+    """
+    lead = contains_eager(Offer.lead)
+    return [
+        lead.contains_eager(Lead.prospect).selectinload(Prospect.installed_products),
+        lead.selectinload(Lead.notes),
+        selectinload(Offer.organisation).joinedload(Organisation.policy),
+        selectinload(Offer.assigned_rep),
+    ]
 
 
 def offer_loading() -> list:
