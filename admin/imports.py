@@ -24,6 +24,7 @@ from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from admin.forms import ConfirmForm, ImportUploadForm
 from admin.security import StaffAccessMixin
@@ -33,8 +34,8 @@ from models import limits, workflow
 from models.capture import (
     LEAD_REQUIRED,
     CaptureInput,
-    capture_leads,
     find_duplicates_bulk,
+    insert_captures,
 )
 from models.catalogue import INDUSTRIES, PRODUCT_LINES, REGIONS, SIZE_BANDS
 from models.leads import Lead, LeadSource, Timing
@@ -350,7 +351,7 @@ def check_capacity(rows: list[RowResult]) -> None:
         taken[partner.id] = earlier + 1
 
 
-#: Rows captured per batch: one flush of multi-row INSERTs per table and batch.
+#: Rows captured per batch: one multi-row INSERT per table and batch.
 BATCH = 1000
 
 
@@ -359,16 +360,17 @@ def import_rows(
 ) -> ImportReport:
     """Import the good rows in one transaction; any failure rolls every row back.
 
-    Rows are captured in batches (:func:`models.capture.capture_leads`: the same
-    checks, rows and audit events as one lead posted by hand); a row naming a
-    partner is then offered to it through the offer rule (policy, audit, outbox).
+    Rows are captured in batches (:func:`models.capture.insert_captures`: the same
+    checks, rows and audit events as one lead posted by hand, written with
+    multi-row INSERTs); a row naming a partner is then offered to it through the
+    offer rule (policy, audit, outbox, counters).
     """
     report = ImportReport(rows=rows)
     good = report.good
     try:
         for start in progress(range(0, len(good), BATCH)):
             batch = good[start : start + BATCH]
-            leads = capture_leads(
+            captured = insert_captures(
                 actor,
                 [
                     CaptureInput(
@@ -381,10 +383,23 @@ def import_rows(
                     for row in batch
                 ],
             )
-            for row, lead in zip(batch, leads, strict=True):
-                if row.values["partner"] is not None:
-                    workflow.offer_lead(lead, row.values["partner"], actor)
-                report.imported.append(lead.ref)
+            offered = [
+                (lead_id, row.values["partner"])
+                for row, (lead_id, _ref) in zip(batch, captured, strict=True)
+                if row.values["partner"] is not None
+            ]
+            if offered:
+                leads = {
+                    lead.id: lead
+                    for lead in db.session.scalars(
+                        sa.select(Lead)
+                        .where(Lead.id.in_([lead_id for lead_id, _p in offered]))
+                        .options(joinedload(Lead.prospect))
+                    )
+                }
+                for lead_id, partner in offered:
+                    workflow.offer_lead(leads[lead_id], partner, actor)
+            report.imported.extend(ref for _id, ref in captured)
         db.session.commit()
     except Exception:
         db.session.rollback()

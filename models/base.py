@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import MANYTOONE, DeclarativeBase
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -58,6 +58,41 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+def column_values(obj: object) -> dict[str, object]:
+    """The values a flush would insert for a transient ``obj``, for a Core ``INSERT``.
+
+    The attributes set on it (by its constructor, validators and rules), the
+    foreign keys of its many-to-one relationships read from the related
+    objects' ids (already inserted), and ``None`` for the other columns that
+    have no default. Columns with a default are left out, so the ``INSERT``
+    applies the same column default (``utcnow``, ``new_reference``...) the
+    unit of work would. Every row of one model built by the same code gets the
+    same keys, so a list of them is one multi-row ``INSERT``.
+    """
+    state = sa.inspect(obj)
+    mapper, values_set = state.mapper, state.dict
+    values: dict[str, object] = {}
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        if prop.key in values_set:
+            values[column.key] = values_set[prop.key]
+        elif not (column.primary_key or column.default is not None or column.server_default):
+            values[column.key] = None
+    # As the flush does: a related object's id wins over the foreign key attribute.
+    for relation in mapper.relationships:
+        if relation.direction is MANYTOONE and relation.key in values_set:
+            related = values_set[relation.key]
+            for local, remote in relation.local_remote_pairs:
+                values[local.key] = (
+                    None
+                    if related is None
+                    else getattr(
+                        related, sa.inspect(related).mapper.get_property_by_column(remote).key
+                    )
+                )
+    return values
 
 
 def enum_column(enum_cls: type[enum.Enum], name: str) -> sa.Enum:

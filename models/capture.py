@@ -12,10 +12,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from models import limits
-from models.audit import record_event
-from models.base import db, utcnow
+from models.audit import record_events
+from models.base import column_values, db, utcnow
 from models.conflicts import Duplicate, find_duplicates
 from models.errors import MissingData, NotAllowed
 from models.leads import (
@@ -40,7 +41,15 @@ from models.users import User
 
 LEAD_REQUIRED = ("teaser", "need", "product_interest")
 
-__all__ = ["Duplicate", "NoteInput", "ProductInput", "capture_lead", "find_duplicates"]
+__all__ = [
+    "Duplicate",
+    "NoteInput",
+    "ProductInput",
+    "capture_lead",
+    "capture_leads",
+    "find_duplicates",
+    "insert_captures",
+]
 
 
 @dataclass
@@ -161,21 +170,59 @@ def _build(actor: User, item: CaptureInput, now: datetime) -> tuple[Prospect, Le
     return record, new_lead, extra
 
 
-def _audit(actor: User, prospect: Prospect, lead: Lead, item: CaptureInput) -> None:
-    """The ``lead.created`` event of one capture."""
-    record_event(
-        db.session,
-        actor,
-        "lead.created",
-        lead,
-        after={
-            "company_key": prospect.company_key,
-            "stage": lead.stage,
-            "consent": item.consent,
-            "products": len(item.products or []),
-            "owner": (item.owner or actor).id,
-        },
+def _audit(actor: User, prospect: Prospect, lead: Lead, item: CaptureInput) -> dict[str, Any]:
+    """What the ``lead.created`` event of one capture says (``after``)."""
+    return {
+        "company_key": prospect.company_key,
+        "stage": lead.stage,
+        "consent": item.consent,
+        "products": len(item.products or []),
+        "owner": (item.owner or actor).id,
+    }
+
+
+def _insert(model: type, rows: list[dict[str, Any]], *returning: str) -> list[tuple]:
+    """Insert ``rows`` of ``model`` in batches (Core); return the ``returning`` columns per row.
+
+    On PostgreSQL the new ids are taken from the table's own sequence in one
+    query and the other returned columns from their column defaults (the
+    function the ``INSERT`` would call, e.g. ``new_reference``), and the rows go
+    in one ``executemany`` (the driver pipelines it): measured several times
+    faster than a multi-row ``INSERT … RETURNING`` of 1000 rows of 20–30
+    columns. Elsewhere (SQLite) a multi-row ``INSERT … RETURNING`` per batch
+    (SQLAlchemy's "insertmanyvalues", returned rows in parameter order).
+    """
+    table = model.__table__
+    if not rows:
+        return []
+    prefetch = bool(returning) and db.session.connection().dialect.name == "postgresql"
+    if prefetch:
+        sequence = sa.func.pg_get_serial_sequence(table.name, "id")
+        ids = db.session.scalars(
+            sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, len(rows)))
+        ).all()
+        for row, new_id in zip(rows, ids, strict=True):
+            row["id"] = new_id
+            for name in returning:
+                default = table.c[name].default
+                if name not in row and default is not None:
+                    row[name] = default.arg(None) if default.is_callable else default.arg
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index, row in enumerate(rows):
+        groups.setdefault(tuple(row), []).append(index)
+    if not returning or prefetch:
+        for indexes in groups.values():
+            db.session.execute(sa.insert(table), [rows[i] for i in indexes])
+        return [tuple(row[name] for name in returning) for row in rows]
+    out: list[tuple] = [()] * len(rows)
+    statement = sa.insert(table).returning(
+        *(table.c[name] for name in returning), sort_by_parameter_order=True
     )
+    for indexes in groups.values():
+        result = db.session.execute(statement, [rows[i] for i in indexes])
+        for index, found in zip(indexes, result, strict=True):
+            out[index] = tuple(found)
+    return out
 
 
 def capture_lead(
@@ -216,9 +263,33 @@ def capture_leads(
 ) -> list[Lead]:
     """:func:`capture_lead` for many leads at once: the same checks, rows and audit events.
 
-    Every item is checked before anything is added; the rows are then inserted
-    with one flush (multi-row ``INSERT``s per table) and one ``lead.created``
-    event is added per lead (flushed with the caller's next flush or commit).
+    The rows are written by :func:`insert_captures`; the new leads are then
+    read back in one query (with their prospects) for the caller to use.
+    """
+    ids = [lead_id for lead_id, _ref in insert_captures(actor, items, now=now)]
+    if not ids:
+        return []
+    found = {
+        lead.id: lead
+        for lead in db.session.scalars(
+            sa.select(Lead).where(Lead.id.in_(ids)).options(joinedload(Lead.prospect))
+        )
+    }
+    return [found[lead_id] for lead_id in ids]
+
+
+def insert_captures(
+    actor: User, items: list[CaptureInput], *, now: datetime | None = None
+) -> list[tuple[int, str]]:
+    """Capture many leads with set-based inserts; return each new lead's (id, ref).
+
+    Every item is checked (:func:`_check`) before anything is written. The rows
+    are those :func:`_build` makes for one capture, turned into column values
+    (:func:`models.base.column_values`, the column defaults applied by the
+    ``INSERT``) and written with one multi-row ``INSERT … RETURNING`` per table
+    (prospects, leads, installed products and notes), then one ``lead.created``
+    event per lead. The unit of work (and its counter hooks) is bypassed: a new
+    lead has no offer yet, so no counter of :mod:`models.counters` moves.
     """
     if not (actor.is_staff or actor.is_assistant):
         raise NotAllowed()
@@ -228,13 +299,37 @@ def capture_leads(
     now = now or utcnow()
     for item in items:
         _check(item, now)
+    if not items:
+        return []
     built = [_build(actor, item, now) for item in items]
-    for record, new_lead, extra in built:
-        db.session.add_all([record, new_lead, *extra])
-    db.session.flush()
-    for (record, new_lead, _extra), item in zip(built, items, strict=True):
-        _audit(actor, record, new_lead, item)
-    return [new_lead for _record, new_lead, _extra in built]
+    # The transient objects take the ids the database gives them, so the rows that
+    # point at them (and the audit events) read their keys as a flush would.
+    records = [record for record, _lead, _extra in built]
+    for record, (prospect_id,) in zip(
+        records, _insert(Prospect, [column_values(r) for r in records], "id"), strict=True
+    ):
+        record.id = prospect_id
+    leads = [new_lead for _record, new_lead, _extra in built]
+    for new_lead, (lead_id, ref) in zip(
+        leads, _insert(Lead, [column_values(lead) for lead in leads], "id", "ref"), strict=True
+    ):
+        new_lead.id, new_lead.ref = lead_id, ref
+    extras: dict[type, list[dict[str, Any]]] = {}
+    for _record, _lead, extra in built:
+        for obj in extra:
+            extras.setdefault(type(obj), []).append(column_values(obj))
+    for model, rows in extras.items():
+        _insert(model, rows)
+    record_events(
+        db.session,
+        actor,
+        "lead.created",
+        [
+            (new_lead, _audit(actor, record, new_lead, item))
+            for (record, new_lead, _extra), item in zip(built, items, strict=True)
+        ],
+    )
+    return [(new_lead.id, new_lead.ref) for new_lead in leads]
 
 
 def find_duplicates_bulk(

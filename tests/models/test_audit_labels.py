@@ -71,7 +71,7 @@ def recorded_actions() -> dict[str, str]:
                 continue
             name = _name(call)
             where = f"{path.relative_to(ROOT)}:{call.lineno}"
-            if name == "record_event":
+            if name in ("record_event", "record_events"):
                 node = call.args[2] if len(call.args) > 2 else None
                 node = node or next((k.value for k in call.keywords if k.arg == "action"), None)
                 if isinstance(node, ast.Name) and node.id == "action":
