@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -60,6 +61,36 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.replace(tzinfo=UTC)
 
 
+@functools.cache
+def _insert_plan(mapper: sa.orm.Mapper) -> tuple[tuple, tuple]:
+    """For :func:`column_values`: each column (attribute, column, ``None`` when unset?)
+    and each many-to-one relationship (attribute, [(foreign key, related attribute)])."""
+    columns = tuple(
+        (
+            prop.key,
+            prop.columns[0].key,
+            not (
+                prop.columns[0].primary_key
+                or prop.columns[0].default is not None
+                or prop.columns[0].server_default is not None
+            ),
+        )
+        for prop in mapper.column_attrs
+    )
+    relations = tuple(
+        (
+            relation.key,
+            tuple(
+                (local.key, relation.mapper.get_property_by_column(remote).key)
+                for local, remote in relation.local_remote_pairs
+            ),
+        )
+        for relation in mapper.relationships
+        if relation.direction is MANYTOONE
+    )
+    return columns, relations
+
+
 def column_values(obj: object) -> dict[str, object]:
     """The values a flush would insert for a transient ``obj``, for a Core ``INSERT``.
 
@@ -72,26 +103,20 @@ def column_values(obj: object) -> dict[str, object]:
     same keys, so a list of them is one multi-row ``INSERT``.
     """
     state = sa.inspect(obj)
-    mapper, values_set = state.mapper, state.dict
+    columns, relations = _insert_plan(state.mapper)
+    values_set = state.dict
     values: dict[str, object] = {}
-    for prop in mapper.column_attrs:
-        column = prop.columns[0]
-        if prop.key in values_set:
-            values[column.key] = values_set[prop.key]
-        elif not (column.primary_key or column.default is not None or column.server_default):
-            values[column.key] = None
+    for attribute, column, unset_is_none in columns:
+        if attribute in values_set:
+            values[column] = values_set[attribute]
+        elif unset_is_none:
+            values[column] = None
     # As the flush does: a related object's id wins over the foreign key attribute.
-    for relation in mapper.relationships:
-        if relation.direction is MANYTOONE and relation.key in values_set:
-            related = values_set[relation.key]
-            for local, remote in relation.local_remote_pairs:
-                values[local.key] = (
-                    None
-                    if related is None
-                    else getattr(
-                        related, sa.inspect(related).mapper.get_property_by_column(remote).key
-                    )
-                )
+    for attribute, pairs in relations:
+        if attribute in values_set:
+            related = values_set[attribute]
+            for column, other in pairs:
+                values[column] = None if related is None else getattr(related, other)
     return values
 
 
