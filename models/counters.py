@@ -42,7 +42,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base
 from models.leads import WORKING_STAGES, Lead, Stage
-from models.offers import OPEN_STATES, BoardRead, Comment, Offer, OfferState
+from models.offers import OPEN_STATES, BoardRead, Comment, Offer, OfferState, unread_post
 from models.users import Role, User
 
 
@@ -226,12 +226,7 @@ def _unread_select(pairs: Iterable[Pair] | None, user_ids: Iterable[int] | None)
     )
     unread = (
         sa.select(comments.c.id)
-        .where(
-            comments.c.offer_id == offers.c.id,
-            comments.c.author_id != users.c.id,
-            comments.c.hidden_at.is_(None),
-            sa.or_(read.c.last_read_at.is_(None), comments.c.created_at > read.c.last_read_at),
-        )
+        .where(unread_post(comments, offers.c.id, users.c.id, read.c.last_read_at))
         .exists()
     )
     query = (

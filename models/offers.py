@@ -323,6 +323,25 @@ class Comment(Base):
     )
 
 
+def unread_post(comments: sa.Table, offer_id, user_id, last_read_at) -> sa.ColumnElement[bool]:
+    """A board post that is new to a user: on the offer, by someone else, not hidden, and
+    after the user last read the board (``last_read_at``: a column, a time, or ``None``
+    for never). The one definition the unread counters and the read marker use."""
+    after = (
+        comments.c.created_at > last_read_at
+        if isinstance(last_read_at, datetime)
+        else sa.true()
+        if last_read_at is None
+        else sa.or_(last_read_at.is_(None), comments.c.created_at > last_read_at)
+    )
+    return sa.and_(
+        comments.c.offer_id == offer_id,
+        comments.c.author_id != user_id,
+        comments.c.hidden_at.is_(None),
+        after,
+    )
+
+
 class BoardRead(Base):
     """When a user last read a board, to mark posts that are new to them."""
 

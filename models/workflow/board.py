@@ -14,7 +14,7 @@ from models.errors import (
     InvalidTransition,
     MissingData,
 )
-from models.offers import BoardRead, Comment, Offer
+from models.offers import BoardRead, Comment, Offer, unread_post
 from models.outbox import queue_message
 from models.users import User
 from models.workflow.guards import flush, require_partner_of
@@ -69,10 +69,20 @@ def post_comment(offer: Offer, actor: User, *, body: str, now: datetime | None =
     return comment
 
 
-def mark_board_read(user: User, offer: Offer, *, now: datetime | None = None) -> BoardRead:
-    """Remember that ``user`` read ``offer``'s board now, so only later posts show as new."""
+def mark_board_read(user: User, offer: Offer, *, now: datetime | None = None) -> BoardRead | None:
+    """Remember that ``user`` read ``offer``'s board now, so only later posts show as new.
+
+    Nothing is written while no post is new to the user (:func:`models.offers.unread_post`):
+    moving the marker would change neither what shows as new nor the unread
+    counters, and a page view then writes nothing for the board.
+    """
     now = now or utcnow()
     marker = db.session.get(BoardRead, (user.id, offer.id))
+    new_posts = sa.select(Comment.id).where(
+        unread_post(Comment.__table__, offer.id, user.id, marker.last_read_at if marker else None)
+    )
+    if not db.session.scalar(sa.select(new_posts.exists())):
+        return marker
     if marker is None:
         marker = BoardRead(user_id=user.id, offer_id=offer.id, last_read_at=now)
         db.session.add(marker)

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from leadshare.forms import AmountField, AmountRequired, VersionedForm
+from leadshare.forms import AmountField, AmountRequired, QuickSelect, VersionedForm
 from models import limits
 from models.labels import ENUM_LABELS, NOTE_TEMPLATES
 from models.leads import MOVABLE_STAGES, STAGE_LABELS, Channel, LostReason, NoteCategory
@@ -38,7 +38,9 @@ def _blank(text) -> list[tuple[str, object]]:
 class AcceptForm(VersionedForm):
     """Accept the offer, optionally giving it to a rep, with a word to the vendor."""
 
-    rep = SelectField(_l("Assign to"), coerce=int, default=0, validators=[Optional()])
+    rep = SelectField(
+        _l("Assign to"), coerce=int, default=0, validators=[Optional()], widget=QuickSelect()
+    )
     comment = TextAreaField(
         _l("Comment to the vendor (optional)"), validators=[Length(max=limits.COMMENT_MAX)]
     )
@@ -126,4 +128,4 @@ class CommentForm(FlaskForm):
 class AssignForm(FlaskForm):
     """A manager gives the lead to one of its users (0 = nobody)."""
 
-    rep = SelectField(_l("Assigned to"), coerce=int, default=0)
+    rep = SelectField(_l("Assigned to"), coerce=int, default=0, widget=QuickSelect())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
@@ -451,12 +452,22 @@ def test_board_posts_notify_the_other_side(world, accepted):
 
 
 def test_reading_the_board_moves_the_users_read_marker(world, accepted):
-    """The first read creates the marker; later reads move it forward."""
+    """A read with a new post creates the marker and a later one moves it; with nothing
+    new to the reader, nothing is written."""
     rep = world["alpha_rep"]
-    first = wf.mark_board_read(rep, accepted, now=utcnow() - timedelta(hours=2))
-    later = wf.mark_board_read(rep, accepted)
-    assert later is first and later.last_read_at > utcnow() - timedelta(minutes=1)
-    assert wf.mark_board_read(world["alpha_manager"], accepted) is not first
+    assert wf.mark_board_read(rep, accepted) is None  # an empty board: nothing to mark
+    wf.post_comment(accepted, world["alpha_manager"], body="見積の件です")
+    wf.post_comment(accepted, rep, body="承知しました")
+    first = wf.mark_board_read(rep, accepted, now=utcnow() + timedelta(seconds=1))
+    assert first is not None
+    when = first.last_read_at
+    assert wf.mark_board_read(rep, accepted, now=when + timedelta(hours=1)).last_read_at == when
+    with time_machine.travel(when + timedelta(minutes=5), tick=False):
+        wf.post_comment(accepted, world["sales"], body="ご確認ください")
+    later = wf.mark_board_read(rep, accepted, now=when + timedelta(minutes=10))
+    assert later is first and later.last_read_at == when + timedelta(minutes=10)
+    marker = wf.mark_board_read(world["alpha_manager"], accepted)
+    assert marker is not None and marker is not first
 
 
 def test_board_is_closed_before_acceptance_and_to_other_partners(world, offered):
