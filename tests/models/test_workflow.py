@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-import time_machine
 import sqlalchemy as sa
+import time_machine
 from sqlalchemy.exc import IntegrityError
 
 from leadshare.extensions import db
