@@ -86,14 +86,16 @@ def catalogue_filter(column: Any, name: object, catalogue: dict, **kw) -> Choice
     return ChoiceFilter(column, name, lambda: list(catalogue.items()), **kw)
 
 
-def record_filter(
-    column: Any, name: object, query: Callable[[], sa.Select], label: Callable[[Any], str], **kw
-) -> ChoiceFilter:
-    """A filter on a foreign key, offering the rows of ``query()`` by ``label``."""
+def record_filter(column: Any, name: object, query: Callable[[], sa.Select], **kw) -> ChoiceFilter:
+    """A filter on a foreign key, offering the rows of ``query()``: ``(id, label)`` columns.
+
+    Two columns, not whole records: the partner filter offers a thousand partners
+    on every page that has it.
+    """
     return ChoiceFilter(
         column,
         name,
-        lambda: [(row.id, label(row)) for row in db.session.scalars(query())],
+        lambda: [(row_id, label) for row_id, label in db.session.execute(query())],
         coerce=int,
         **kw,
     )

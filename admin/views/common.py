@@ -15,6 +15,7 @@ from leadshare.extensions import db
 from models.errors import RuleError
 from models.leads import Lead
 from models.organisations import Organisation, OrgKind
+from models.users import STAFF_ROLES, User
 
 __all__ = [
     "ADMIN_READ",
@@ -35,15 +36,20 @@ ADMIN_READ = {"admin": {"export"}}
 def _partners() -> sa.Select:
     """Every partner organisation, by name (filter choices)."""
     return (
-        sa.select(Organisation)
+        sa.select(Organisation.id, Organisation.name)
         .where(Organisation.kind == OrgKind.PARTNER)
         .order_by(Organisation.name)
     )
 
 
+def staff_choices() -> sa.Select:
+    """Every vendor staff member, by name (filter choices)."""
+    return sa.select(User.id, User.name).where(User.role.in_(STAFF_ROLES)).order_by(User.name)
+
+
 def partner_filter(column, name=None):
     """Choose a partner by name."""
-    return record_filter(column, name or _l("Partner"), _partners, lambda o: o.name)
+    return record_filter(column, name or _l("Partner"), _partners)
 
 
 def run_each(rule, records, done_message: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import request
 from flask_admin import expose
 from flask_admin.actions import action
@@ -21,6 +20,7 @@ from admin.views.common import (
     _lead_link,
     partner_filter,
     run_each,
+    staff_choices,
     when,
 )
 from leadshare.extensions import csrf, db
@@ -46,12 +46,6 @@ from models.prospects import (
     PROSPECT_FIELDS,
     Prospect,
 )
-from models.users import STAFF_ROLES, User
-
-
-def _staff() -> sa.Select:
-    """Every vendor staff member, by name (filter choices)."""
-    return sa.select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.name)
 
 
 class LeadView(BaseStaffView):
@@ -111,7 +105,7 @@ class LeadView(BaseStaffView):
         enum_filter(Lead.timing, _l("Timing"), Timing),
         flag_filter(Lead.archived, _l("Archived")),
         catalogue_filter(Prospect.region, _l("Region"), REGIONS),
-        record_filter(Lead.owner_id, _l("Owner"), _staff, lambda u: u.name),
+        record_filter(Lead.owner_id, _l("Owner"), staff_choices),
         *when(Lead.created_at, _l("Created")),
     ]
     column_default_sort = ("created_at", True)

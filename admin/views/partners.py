@@ -5,6 +5,7 @@ Deal registrations, also in this menu, are in ``admin/views/registrations.py``.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import gettext as _
@@ -16,7 +17,13 @@ from wtforms.validators import Length, Optional
 from admin.base import ChoiceQuerySelectField, ScopedAjaxLoader
 from admin.filters import enum_filter, flag_filter, record_filter
 from admin.security import login_again_unless_fresh
-from admin.views.common import BaseStaffView, _list_labels, partner_filter, run_each
+from admin.views.common import (
+    BaseStaffView,
+    _list_labels,
+    partner_filter,
+    run_each,
+    staff_choices,
+)
 from leadshare.extensions import csrf, db
 from models import accounts, administration, workflow
 from models.administration import POLICY_FIELDS
@@ -30,7 +37,7 @@ from models.organisations import (
     PartnerStatus,
     PartnerTier,
 )
-from models.users import STAFF_ROLES, Locale, Role, User
+from models.users import Locale, Role, User
 
 
 class OrganisationView(BaseStaffView):
@@ -65,12 +72,7 @@ class OrganisationView(BaseStaffView):
         enum_filter(Organisation.tier, _l("Tier"), PartnerTier),
         enum_filter(Organisation.status, _l("Status"), PartnerStatus),
         enum_filter(Organisation.engagement, _l("Engagement"), Engagement),
-        record_filter(
-            Organisation.account_owner_id,
-            _l("Account owner"),
-            lambda: db.select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.name),
-            lambda u: u.name,
-        ),
+        record_filter(Organisation.account_owner_id, _l("Account owner"), staff_choices),
     ]
     export_catalogues = {
         "regions": REGIONS,
@@ -294,8 +296,9 @@ class UserView(BaseStaffView):
         record_filter(
             User.organisation_id,
             _l("Organisation"),
-            lambda: db.select(Organisation).order_by(Organisation.kind.desc(), Organisation.name),
-            lambda o: o.name,
+            lambda: sa.select(Organisation.id, Organisation.name).order_by(
+                Organisation.kind.desc(), Organisation.name
+            ),
         ),
     ]
     # Extra fields must be listed too, or Flask-Admin leaves them out of the form.
