@@ -7,24 +7,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from models.gates import current_offer_query, reachable_offers
+from models.gates import current_offer_query, lead_view_loading, reachable_offers
 from models.leads import Lead
 from models.offers import Comment, Offer
-from models.organisations import Organisation
 from models.prospects import Prospect
 from models.registrations import DealRegistration
 from models.users import Role, User
-
-
-def offer_loading() -> list:
-    """Eager loading for building lead views of a page without a query per row."""
-    lead = selectinload(Offer.lead)
-    return [
-        lead.selectinload(Lead.prospect).selectinload(Prospect.installed_products),
-        lead.selectinload(Lead.notes),
-        selectinload(Offer.organisation).selectinload(Organisation.policy),
-        selectinload(Offer.assigned_rep),
-    ]
 
 
 def latest_offers(user: User, updated_since: datetime | None = None) -> sa.Select:
@@ -40,7 +28,7 @@ def latest_offers(user: User, updated_since: datetime | None = None) -> sa.Selec
         query = query.where(
             sa.or_(Offer.updated_at >= updated_since, Lead.updated_at >= updated_since)
         )
-    return query.order_by(Offer.id).options(*offer_loading())
+    return query.order_by(Offer.id).options(*lead_view_loading())
 
 
 def staff_leads(updated_since: datetime | None = None) -> sa.Select:
@@ -57,7 +45,7 @@ def staff_leads(updated_since: datetime | None = None) -> sa.Select:
 
 def current_offer(user: User, ref: str) -> sa.Select:
     """The user's current offer of lead ``ref`` through the tenant gate (a miss is 404)."""
-    return current_offer_query(user, ref).options(*offer_loading())
+    return current_offer_query(user, ref).options(*lead_view_loading())
 
 
 def staff_lead(ref: str) -> sa.Select:

@@ -10,6 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
 import psycopg
 
 from bench.processes import BIN, ROOT, drive, start_gunicorn, start_smtp_sink, timeit
@@ -202,7 +203,11 @@ def scale_out(t: dict, s: dict, args, env: dict, conn: psycopg.Connection) -> di
                 "mixed": [reader, writer],
                 "seconds": s["scale_seconds"],
             }
+            # CPU use of the whole machine over the load: two instances cannot serve
+            # more than one did when one already keeps every core busy.
+            psutil.cpu_percent(None)
             outcome[label] = drive(mixed, env)
+            outcome[label]["cpu_busy_percent"] = psutil.cpu_percent(None)
         # Let the two workers deliver what the load queued.
         deadline = time.time() + 180
         pending = None
@@ -237,8 +242,10 @@ def scale_out(t: dict, s: dict, args, env: dict, conn: psycopg.Connection) -> di
     one = outcome.get("one", {}).get("throughput_rps")
     two = outcome.get("two", {}).get("throughput_rps")
     outcome["ratio"] = round(two / one, 2) if one and two else None
+    cpu = [outcome.get(k, {}).get("cpu_busy_percent") for k in ("one", "two")]
     outcome["summary"] = (
-        f"one instance {one} req/s, two {two} req/s (×{outcome['ratio']}); "
+        f"one instance {one} req/s, two {two} req/s (×{outcome['ratio']}; CPU busy "
+        f"{cpu[0]} % and {cpu[1]} % of {os.cpu_count()} cores); "
         f"{outcome['errors']} errors; {len(received)} messages delivered by two workers, "
         f"{outcome['duplicate_deliveries']} twice; {outcome['pending_after']} left pending"
     )

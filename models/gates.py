@@ -12,9 +12,12 @@ import enum
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, selectinload
 
 from models.leads import Lead, Stage, Timing
 from models.offers import Offer, OfferState
+from models.organisations import Organisation
+from models.prospects import Prospect
 from models.registrations import DealRegistration
 from models.users import Role, User
 
@@ -78,6 +81,27 @@ def current_offer_query(user: User, lead_ref: str) -> sa.Select[tuple[Offer]]:
         .order_by(Offer.id.desc())
         .limit(1)
     )
+
+
+def lead_view_loading(*, prospect_joined: bool = False) -> list:
+    """Eager loading for building a :class:`LeadView` without extra queries.
+
+    For a query that already joins the offer's lead (the inbox's pages, and
+    :func:`current_offer_query`), and the prospect when
+    ``prospect_joined``: those are read from the joins there, and the partner (the
+    same on every row) and the reps come by small queries of their own. A
+    nine-table join took PostgreSQL longer to plan (5 ms) than to run (0.7 ms).
+    """
+    lead = contains_eager(Offer.lead)
+    prospect = (
+        lead.contains_eager(Lead.prospect) if prospect_joined else lead.joinedload(Lead.prospect)
+    )
+    return [
+        prospect.selectinload(Prospect.installed_products),
+        lead.selectinload(Lead.notes),
+        selectinload(Offer.organisation).joinedload(Organisation.policy),
+        selectinload(Offer.assigned_rep),
+    ]
 
 
 def disclosure_level(offer: Offer) -> DisclosureLevel:

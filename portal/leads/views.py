@@ -19,7 +19,7 @@ from leadshare.pagination import keyset_page
 from models import workflow
 from models.base import utcnow
 from models.errors import MissingData, RuleError, StaleRecord
-from models.gates import current_offer_query, lead_view
+from models.gates import current_offer_query, lead_view, lead_view_loading
 from models.lead_records import record_personal_data_view
 from models.leads import STAGE_LABELS, Channel, LostReason, NoteCategory, Stage
 from models.limits import OutOfRange
@@ -88,7 +88,7 @@ def inbox():
 
 def _load_offer(ref: str) -> Offer:
     """The user's current offer of lead ``ref`` through the tenant gate; 404 otherwise."""
-    return db.first_or_404(current_offer_query(current_user, ref).options(*queries.offer_loading()))
+    return db.first_or_404(current_offer_query(current_user, ref).options(*lead_view_loading()))
 
 
 def _activity_form() -> ActivityForm:
