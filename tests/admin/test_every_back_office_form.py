@@ -163,3 +163,4 @@ def test_every_back_office_form_sent_with_an_expired_token_asks_again_and_keeps_
                 if name != "csrf_token" and values[name] != form.fields.get(name):
                     assert values[name] in html, (form.action, name)
         assert "send it again" in html, form.action
+        assert "Failed to create record." not in html and "Failed to save record." not in html

@@ -218,7 +218,7 @@ def test_the_lead_edit_form_carries_its_version_and_a_stale_one_is_refused(world
     stale = client.post(
         f"/admin/leads/edit/?id={lead.id}", data={**values, "version": lead.version - 1 or 99}
     )
-    assert stale.status_code == 200
+    assert stale.status_code == 422
     assert "Reload the page and try again." in stale.get_data(as_text=True)
     assert _lead(lead).need != "全工場の生産管理システム更改"
     saved = client.post(
