@@ -34,10 +34,12 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _gettext -k _ngettext:1,2 --no-location --sort-output -w 100 -o $(TRANSLATIONS)/messages.pot . >/dev/null 2>&1
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete -w 100 >/dev/null 2>&1
 
-## Regenerate the schema migration from the models (before the first release only).
+## A new migration from the models' changes, written against a scratch SQLite database at head.
 migration: $(VENV)/.installed
-	rm -f migrations/versions/*.py /tmp/leadshare-migration.db
-	DATABASE_URL=sqlite:////tmp/leadshare-migration.db FLASK_SECRET_KEY=migration $(FLASK) db migrate -m "schema" >/dev/null 2>&1
+	@test -n "$(MESSAGE)" || { echo 'usage: make migration MESSAGE="what changed"'; exit 2; }
+	rm -f /tmp/leadshare-migration.db
+	DATABASE_URL=sqlite:////tmp/leadshare-migration.db FLASK_SECRET_KEY=migration $(FLASK) db upgrade >/dev/null 2>&1
+	DATABASE_URL=sqlite:////tmp/leadshare-migration.db FLASK_SECRET_KEY=migration $(FLASK) db migrate -m "$(MESSAGE)"
 	rm -f /tmp/leadshare-migration.db
 
 run: translations
