@@ -226,7 +226,10 @@ def _unread_select(pairs: Iterable[Pair] | None, user_ids: Iterable[int] | None)
     )
     unread = (
         sa.select(comments.c.id)
-        .where(unread_post(comments, offers.c.id, users.c.id, read.c.last_read_at))
+        .where(
+            comments.c.offer_id == offers.c.id,
+            unread_post(comments, users.c.id, read.c.last_read_at),
+        )
         .exists()
     )
     query = (

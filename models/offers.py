@@ -323,10 +323,11 @@ class Comment(Base):
     )
 
 
-def unread_post(comments: sa.Table, offer_id, user_id, last_read_at) -> sa.ColumnElement[bool]:
-    """A board post that is new to a user: on the offer, by someone else, not hidden, and
-    after the user last read the board (``last_read_at``: a column, a time, or ``None``
-    for never). The one definition the unread counters and the read marker use."""
+def unread_post(comments: sa.Table, user_id, last_read_at) -> sa.ColumnElement[bool]:
+    """A board post that is new to a user: by someone else, not hidden, and after the user
+    last read that board (``last_read_at``: a column, a time, or ``None`` for never).
+    The one definition the unread counters, the inbox's unread marks and the read
+    marker use; the caller names the board (``comments.c.offer_id``)."""
     after = (
         comments.c.created_at > last_read_at
         if isinstance(last_read_at, datetime)
@@ -334,12 +335,7 @@ def unread_post(comments: sa.Table, offer_id, user_id, last_read_at) -> sa.Colum
         if last_read_at is None
         else sa.or_(last_read_at.is_(None), comments.c.created_at > last_read_at)
     )
-    return sa.and_(
-        comments.c.offer_id == offer_id,
-        comments.c.author_id != user_id,
-        comments.c.hidden_at.is_(None),
-        after,
-    )
+    return sa.and_(comments.c.author_id != user_id, comments.c.hidden_at.is_(None), after)
 
 
 class BoardRead(Base):

@@ -42,6 +42,7 @@ from bench.seed.vocabulary import (
     UPDATE_SLA_DAYS,
     WORKING_STAGES,
 )
+from models.administration import POLICY_FIELDS
 from models.organisations import DEFAULT_REGISTRATION_DAYS
 from models.prospects import normalise_company_name
 
@@ -130,20 +131,7 @@ def policy_rows(plan: Plan) -> Iterator[Row]:
         )
 
 
-POLICY_COLUMNS = [
-    "organisation_id",
-    "show_notes",
-    "show_installed_products",
-    "show_contact",
-    "show_value",
-    "details_need_approval",
-    "allowed_regions",
-    "allowed_product_lines",
-    "max_open_leads",
-    "response_sla_hours",
-    "update_sla_days",
-    "registration_days",
-]
+POLICY_COLUMNS = ["organisation_id", *POLICY_FIELDS]
 
 
 def user_rows(plan: Plan) -> Iterator[Row]:

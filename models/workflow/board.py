@@ -79,7 +79,8 @@ def mark_board_read(user: User, offer: Offer, *, now: datetime | None = None) ->
     now = now or utcnow()
     marker = db.session.get(BoardRead, (user.id, offer.id))
     new_posts = sa.select(Comment.id).where(
-        unread_post(Comment.__table__, offer.id, user.id, marker.last_read_at if marker else None)
+        Comment.offer_id == offer.id,
+        unread_post(Comment.__table__, user.id, marker.last_read_at if marker else None),
     )
     if not db.session.scalar(sa.select(new_posts.exists())):
         return marker

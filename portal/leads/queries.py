@@ -13,7 +13,7 @@ from leadshare.pagination import KeysetPage, keyset_page
 from models import counters
 from models.gates import DisclosureLevel, disclosure_level, lead_view_loading, reachable_offers
 from models.leads import WORKING_STAGES, Activity, Lead, StageChange
-from models.offers import ENDED_STATES, BoardRead, Comment, Offer, OfferState
+from models.offers import ENDED_STATES, BoardRead, Comment, Offer, OfferState, unread_post
 from models.prospects import Prospect
 from models.users import User
 
@@ -155,11 +155,7 @@ def _unread_posts(user: User) -> sa.Select:
     return (
         sa.select(Comment.id)
         .outerjoin(read, sa.and_(read.offer_id == Comment.offer_id, read.user_id == user.id))
-        .where(
-            Comment.author_id != user.id,
-            Comment.hidden_at.is_(None),
-            sa.or_(read.last_read_at.is_(None), Comment.created_at > read.last_read_at),
-        )
+        .where(unread_post(Comment.__table__, user.id, read.last_read_at))
     )
 
 
