@@ -198,8 +198,9 @@ def test_manager_takes_a_lead_and_the_rep_wins_it(
     if variant == "phone":
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(shots / "portal-phone.png"), full_page=False)
-        page.goto(f"{base}/leads?tab=closed")
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        for path in ("/leads?tab=closed", "/account"):
+            page.goto(f"{base}{path}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, path
 
     with app.app_context():
         lead = db.session.scalar(sa.select(Lead).where(Lead.ref == ref))
